@@ -1,0 +1,3 @@
+"""agent-job-status."""
+
+__version__ = "0.1.0"

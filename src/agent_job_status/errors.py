@@ -1,0 +1,44 @@
+"""The errors that end a run, each with its exit code.
+
+Every non-zero exit prints one clear line; these carry that line. Nothing
+here may hold the token: messages are built from our own words and from
+GitHub's `message` field only.
+"""
+
+from __future__ import annotations
+
+
+class JobStatusError(Exception):
+    """Base: an error with an exit code and a one-line message."""
+
+    exit_code = 3
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InputError(JobStatusError):
+    """Bad input or configuration (exit 2). Names the input at fault."""
+
+    exit_code = 2
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"Input '{name}': {problem}")
+        self.name = name
+
+
+class ConfigError(JobStatusError):
+    """Bad configuration not tied to one input, e.g. a template error (exit 2)."""
+
+    exit_code = 2
+
+
+class GitHubError(JobStatusError):
+    """The status could not be obtained from GitHub (exit 3)."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status

@@ -1,0 +1,91 @@
+"""What GitHub says about one agent job, as plain immutable values.
+
+These are the only input of `resolve`. They are filled by `gather` (in
+`github_facts`), which is the one place that talks to GitHub for reading.
+Times are timezone-aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class BranchFact:
+    name: str
+    sha: str
+    committed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StepFact:
+    number: int
+    name: str
+    status: str
+    conclusion: str | None = None
+
+
+@dataclass(frozen=True)
+class JobFact:
+    """One job of a workflow run (GitHub's 'job', not our agent job)."""
+
+    id: int
+    name: str
+    status: str
+    conclusion: str | None = None
+    steps: tuple[StepFact, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunFact:
+    id: int
+    attempt: int
+    status: str
+    conclusion: str | None
+    html_url: str
+    workflow_path: str = ""
+    head_sha: str = ""
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    updated_at: datetime | None = None
+    jobs: tuple[JobFact, ...] = ()
+
+
+@dataclass(frozen=True)
+class PullFact:
+    number: int
+    state: str  # "open" | "closed" as GitHub says; merged is separate
+    merged: bool
+    html_url: str
+    title: str = ""
+    body: str = ""
+    head_sha: str = ""
+    created_at: datetime | None = None
+    closed_at: datetime | None = None
+    merged_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class JobConfig:
+    """`logs/<job_id>/job.config.json`, the fields we use."""
+
+    model: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class JobFacts:
+    job_id: str
+    repository: str
+    branch_name: str
+    server_url: str = "https://github.com"
+    # None with branch_checked=False means "not asked": a run or PR said enough.
+    branch: BranchFact | None = None
+    branch_checked: bool = True
+    run: RunFact | None = None
+    pull: PullFact | None = None
+    changed_files: tuple[str, ...] = ()
+    log: str = ""
+    log_source: str = ""
+    config: JobConfig = field(default_factory=JobConfig)

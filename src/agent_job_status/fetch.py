@@ -1,0 +1,424 @@
+"""Gathering the facts of agent jobs from GitHub (the reading edge).
+
+Cheap by construction: the status facts (run, PR, the run's jobs) are
+conditional requests that cost nothing when unchanged; the branch is asked
+only when neither a run nor a PR exists, or for the details; the expensive
+extras (changed files, the log, the job config) are keyed by immutable
+things (a commit sha, a run attempt), so each is fetched once.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from agent_job_status.client import GitHubClient, NotFound
+from agent_job_status.errors import ConfigError, GitHubError
+from agent_job_status.facts import (
+    BranchFact,
+    JobConfig,
+    JobFact,
+    JobFacts,
+    PullFact,
+    RunFact,
+    StepFact,
+)
+
+MAX_LOG_CHARS = 10 * 1024 * 1024
+_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?", re.MULTILINE)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What to look at: the repository and how jobs map to branches and runs."""
+
+    repository: str
+    branch_prefix: str = "job/"
+    workflow: str = "run-job.yml"
+    own_run_id: int | None = None
+    server_url: str = "https://github.com"
+    log_dir: str = "logs/{job_id}"
+
+    @property
+    def owner(self) -> str:
+        return self.repository.split("/", 1)[0]
+
+
+def parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _str(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _opt(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    return value if isinstance(value, str) else None
+
+
+def run_fact(data: Mapping[str, Any], jobs: tuple[JobFact, ...] = ()) -> RunFact:
+    return RunFact(
+        id=int(data["id"]),
+        attempt=int(data.get("run_attempt") or 1),
+        status=_str(data, "status"),
+        conclusion=_opt(data, "conclusion"),
+        html_url=_str(data, "html_url"),
+        workflow_path=_str(data, "path"),
+        head_sha=_str(data, "head_sha"),
+        created_at=parse_time(data.get("created_at")),
+        started_at=parse_time(data.get("run_started_at")),
+        updated_at=parse_time(data.get("updated_at")),
+        jobs=jobs,
+    )
+
+
+def job_fact(data: Mapping[str, Any]) -> JobFact:
+    steps = tuple(
+        StepFact(
+            number=int(step.get("number") or 0),
+            name=_str(step, "name"),
+            status=_str(step, "status"),
+            conclusion=_opt(step, "conclusion"),
+        )
+        for step in data.get("steps") or []
+        if isinstance(step, dict)
+    )
+    return JobFact(
+        id=int(data["id"]),
+        name=_str(data, "name"),
+        status=_str(data, "status"),
+        conclusion=_opt(data, "conclusion"),
+        steps=steps,
+    )
+
+
+def pull_fact(data: Mapping[str, Any]) -> PullFact:
+    head = data.get("head") if isinstance(data.get("head"), dict) else {}
+    merged_at = parse_time(data.get("merged_at"))
+    return PullFact(
+        number=int(data["number"]),
+        state=_str(data, "state"),
+        merged=bool(data.get("merged")) or merged_at is not None,
+        html_url=_str(data, "html_url"),
+        title=_str(data, "title"),
+        body=_str(data, "body"),
+        head_sha=_str(head or {}, "sha"),
+        created_at=parse_time(data.get("created_at")),
+        closed_at=parse_time(data.get("closed_at")),
+        merged_at=merged_at,
+    )
+
+
+def branch_fact(data: Mapping[str, Any]) -> BranchFact:
+    commit = data.get("commit") if isinstance(data.get("commit"), dict) else {}
+    inner = (commit or {}).get("commit")
+    committer = inner.get("committer") if isinstance(inner, dict) else None
+    return BranchFact(
+        name=_str(data, "name"),
+        sha=_str(commit or {}, "sha"),
+        committed_at=parse_time(committer.get("date")) if isinstance(committer, dict) else None,
+    )
+
+
+def _is_runs(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("workflow_runs"), list)
+
+
+def _is_jobs(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("jobs"), list)
+
+
+def _is_list(data: Any) -> bool:
+    return isinstance(data, list)
+
+
+def _is_dict(data: Any) -> bool:
+    return isinstance(data, dict)
+
+
+class Fetcher:
+    """Reads facts for jobs of one target through one client."""
+
+    def __init__(
+        self, client: GitHubClient, target: Target, warn: Callable[[str], None] | None = None
+    ) -> None:
+        self.client = client
+        self.target = target
+        self.warn = warn or (lambda _message: None)
+        self._memo: dict[tuple[object, ...], object] = {}
+        self._repo = f"/repos/{target.repository}"
+
+    def _once(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+        """Memo for results keyed by immutable ids (a sha, a run attempt)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[return-value]
+
+    # -- status facts (every poll) ------------------------------------------
+    def latest_run(self, branch: str) -> RunFact | None:
+        workflow = self.target.workflow
+        path = (
+            f"{self._repo}/actions/workflows/{quote(workflow, safe='')}/runs"
+            if workflow
+            else f"{self._repo}/actions/runs"
+        )
+        try:
+            resp = self.client.get(path, {"branch": branch, "per_page": 10}, shape=_is_runs)
+        except NotFound:
+            self._explain_missing_workflow()
+            return None
+        for item in resp.data["workflow_runs"]:
+            if not isinstance(item, dict) or item.get("head_branch") != branch:
+                continue
+            if self.target.own_run_id is not None and item.get("id") == self.target.own_run_id:
+                continue  # never the run this action is itself part of
+            return run_fact(item)
+        return None
+
+    def _explain_missing_workflow(self) -> None:
+        try:
+            self.client.get(self._repo, shape=_is_dict)
+        except NotFound:
+            raise GitHubError(
+                f"Repository {self.target.repository} not found, or the token cannot see it"
+            ) from None
+        raise ConfigError(
+            f"Input 'workflow': no workflow {self.target.workflow!r} in {self.target.repository}; "
+            "give the agent's workflow file name, or '' for any workflow"
+        )
+
+    def run_jobs(self, run: RunFact) -> tuple[JobFact, ...]:
+        path = f"{self._repo}/actions/runs/{run.id}/attempts/{run.attempt}/jobs"
+
+        def load() -> tuple[JobFact, ...]:
+            resp = self.client.get(path, {"per_page": 100}, shape=_is_jobs)
+            return tuple(job_fact(j) for j in resp.data["jobs"] if isinstance(j, dict))
+
+        if run.status == "completed":  # a finished attempt never changes
+            return self._once(("jobs", run.id, run.attempt), load)
+        return load()
+
+    def newest_pull(self, branch: str) -> PullFact | None:
+        params: dict[str, str | int] = {
+            "head": f"{self.target.owner}:{branch}",
+            "state": "all",
+            "sort": "created",
+            "direction": "desc",
+            "per_page": 10,
+        }
+        resp = self.client.get(f"{self._repo}/pulls", params, shape=_is_list)
+        for item in resp.data:
+            head = item.get("head") if isinstance(item, dict) else None
+            if isinstance(head, dict) and head.get("ref") == branch:
+                return pull_fact(item)
+        return None
+
+    def branch(self, branch: str) -> BranchFact | None:
+        resp = self.client.get_or_none(
+            f"{self._repo}/branches/{quote(branch, safe='/')}", shape=_is_dict
+        )
+        return branch_fact(resp.data) if resp is not None else None
+
+    def status_facts(self, job_id: str) -> JobFacts:
+        """What the status needs, no more: run (+ its jobs), PR, branch if neither."""
+        name = f"{self.target.branch_prefix}{job_id}"
+        run = self.latest_run(name)
+        if run is not None and run.status in ("in_progress", "completed"):
+            run = replace(run, jobs=self.run_jobs(run))
+        pull = self.newest_pull(name)
+        checked = run is None and pull is None
+        return JobFacts(
+            job_id=job_id,
+            repository=self.target.repository,
+            branch_name=name,
+            server_url=self.target.server_url,
+            branch=self.branch(name) if checked else None,
+            branch_checked=checked,
+            run=run,
+            pull=pull,
+        )
+
+    # -- details (once per change, and at the end) -----------------------------
+    def details(self, facts: JobFacts, *, failed: bool) -> JobFacts:
+        """Add the branch, changed files, the job config and the log."""
+        branch = facts.branch if facts.branch_checked else self.branch(facts.branch_name)
+        facts = replace(facts, branch=branch, branch_checked=True)
+        files = self.changed_files(facts)
+        sha = self._log_commit(facts)
+        config, log, source = JobConfig(), "", ""
+        if sha:
+            config, log, source = self._once(
+                ("logdir", facts.job_id, sha), lambda: self._log_folder(facts.job_id, sha)
+            )
+        if not log and failed and facts.run is not None:
+            run = facts.run
+            log = self._once(("runlog", run.id, run.attempt), lambda: self._failed_step_log(run))
+            source = "run" if log else ""
+        return replace(
+            facts, changed_files=files, config=config, log=log[-MAX_LOG_CHARS:], log_source=source
+        )
+
+    def changed_files(self, facts: JobFacts) -> tuple[str, ...]:
+        pull, branch = facts.pull, facts.branch
+        if pull is not None:
+
+            def pr_files() -> tuple[str, ...]:
+                items, _ = self.client.get_all(f"{self._repo}/pulls/{pull.number}/files")
+                return tuple(_str(i, "filename") for i in items if isinstance(i, dict))
+
+            return self._once(("files", pull.number, pull.head_sha), pr_files)
+        if branch is not None:
+
+            def compared() -> tuple[str, ...]:
+                base = self.default_branch()
+                resp = self.client.get_or_none(
+                    f"{self._repo}/compare/{quote(base, safe='')}...{quote(branch.name, safe='/')}",
+                    shape=_is_dict,
+                )
+                files = resp.data.get("files") if resp is not None else None
+                return tuple(_str(i, "filename") for i in files or [] if isinstance(i, dict))
+
+            return self._once(("compare", branch.sha), compared)
+        return ()
+
+    def default_branch(self) -> str:
+        def load() -> str:
+            return (
+                _str(self.client.get(self._repo, shape=_is_dict).data, "default_branch") or "main"
+            )
+
+        return self._once(("default_branch",), load)
+
+    def _log_dir(self, job_id: str) -> str:
+        return self.target.log_dir.replace("{job_id}", job_id)
+
+    def _log_commit(self, facts: JobFacts) -> str:
+        """The commit the PR body links to for the log, else branch head, else PR head."""
+        if facts.pull is not None:
+            pattern = re.compile(
+                r"/tree/([0-9a-f]{7,40})/"
+                + re.escape(self._log_dir(facts.job_id))
+                + r"(?:[/)\s\"]|$)"
+            )
+            match = pattern.search(facts.pull.body)
+            if match:
+                return match.group(1)
+        if facts.branch is not None and facts.branch.sha:
+            return facts.branch.sha
+        return facts.pull.head_sha if facts.pull is not None else ""
+
+    def _log_folder(self, job_id: str, sha: str) -> tuple[JobConfig, str, str]:
+        folder = self._log_dir(job_id)
+        resp = self.client.get_or_none(
+            f"{self._repo}/contents/{quote(folder)}", {"ref": sha}, shape=_is_list
+        )
+        if resp is None:
+            return JobConfig(), "", ""
+        names = sorted(
+            _str(e, "name") for e in resp.data if isinstance(e, dict) and e.get("type") == "file"
+        )
+        config = JobConfig()
+        if "job.config.json" in names:
+            config = parse_config(self._raw(f"{folder}/job.config.json", sha))
+        # The agent's session log first, then any other log-like file.
+        choice = [n for n in names if n.endswith(".jsonl")] or [
+            n for n in names if n.endswith((".log", ".txt", ".md"))
+        ]
+        if not choice:
+            return config, "", ""
+        path = f"{folder}/{choice[-1]}"
+        return config, self._raw(path, sha), path
+
+    def _raw(self, path: str, sha: str) -> str:
+        try:
+            resp = self.client.request(
+                "GET",
+                f"{self._repo}/contents/{quote(path)}",
+                {"ref": sha},
+                accept="application/vnd.github.raw",
+                raw=True,
+            )
+        except NotFound:
+            return ""
+        return str(resp.data)[:MAX_LOG_CHARS]
+
+    def _failed_step_log(self, run: RunFact) -> str:
+        """The failing step's text from the run's own log archive."""
+        resp = self.client.request(
+            "GET", f"{self._repo}/actions/runs/{run.id}/attempts/{run.attempt}/logs", raw=True
+        )
+        location = resp.headers.get("location", "")
+        if resp.status != 302 or not location:
+            return ""
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(self.client.download(location)))
+        except (zipfile.BadZipFile, GitHubError) as exc:
+            self.warn(f"could not read the run's log archive: {exc}")
+            return ""
+        return failing_step_text(archive, run.jobs)
+
+    # -- which jobs exist ------------------------------------------------------
+    def all_job_ids(self) -> tuple[str, ...]:
+        """Every job whose branch exists or whose PR is open."""
+        prefix = self.target.branch_prefix
+        refs, _ = self.client.get_all(f"{self._repo}/git/matching-refs/heads/{quote(prefix)}")
+        ids: set[str] = set()
+        for ref in refs:
+            name = _str(ref, "ref").removeprefix("refs/heads/") if isinstance(ref, dict) else ""
+            if name.startswith(prefix) and len(name) > len(prefix):
+                ids.add(name[len(prefix) :])
+        pulls, _ = self.client.get_all(f"{self._repo}/pulls", {"state": "open"})
+        for pull in pulls:
+            head = pull.get("head") if isinstance(pull, dict) else None
+            ref = _str(head, "ref") if isinstance(head, dict) else ""
+            if ref.startswith(prefix) and len(ref) > len(prefix):
+                ids.add(ref[len(prefix) :])
+        return tuple(sorted(ids))
+
+
+def parse_config(text: str) -> JobConfig:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return JobConfig()
+    if not isinstance(data, dict):
+        return JobConfig()
+    model, title = data.get("model"), data.get("title")
+    return JobConfig(
+        model=model if isinstance(model, str) else None,
+        title=title if isinstance(title, str) else None,
+    )
+
+
+def failing_step_text(archive: zipfile.ZipFile, jobs: tuple[JobFact, ...]) -> str:
+    """GitHub's archive holds `<job>/<n>_<step>.txt`; pick the failed step's file."""
+    names = [n for n in archive.namelist() if n.endswith(".txt")]
+    wanted: list[str] = []
+    for job in jobs:
+        if job.conclusion not in ("failure", "cancelled", "timed_out"):
+            continue
+        for step in job.steps:
+            if step.conclusion in ("failure", "cancelled", "timed_out"):
+                prefix = f"{job.name}/{step.number}_"
+                wanted += [n for n in names if n.startswith(prefix)]
+    chosen = wanted[0] if wanted else None
+    if chosen is None:
+        return ""
+    with archive.open(chosen) as file:
+        text = file.read(MAX_LOG_CHARS).decode("utf-8", errors="replace")
+    return _TIMESTAMP.sub("", text)

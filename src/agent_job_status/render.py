@@ -1,0 +1,509 @@
+"""Rendering reports as a job summary and a sticky PR comment (Jinja2, sandboxed).
+
+Templates run in `jinja2.sandbox.ImmutableSandboxedEnvironment` with
+`StrictUndefined`, `autoescape=False` (the output is Markdown, not HTML),
+`trim_blocks`, `lstrip_blocks` and `keep_trailing_newline`. Every value from a
+job is untrusted: templates must pass text through one of the escaping
+filters below before it reaches the output.
+
+Template context:
+
+- `report`: the first `Report` (`reports[0]`); its fields are attributes
+  (`report.status`, `report.pr_title`, `report.changed_files`, ...).
+- `reports`: every `Report`, in the order asked for.
+- `overall`: the report that speaks for them all (`report.worst`).
+- `job_count`: `len(reports)`.
+- `now`: the time of rendering, an aware UTC `datetime`.
+- `log_lines`: how many trailing log lines to show (shrinks to fit limits).
+- `log_cut`: true when `log_lines` was lowered to fit a limit.
+- `max_files`: how many changed files to list per job (shrinks to fit).
+- `max_jobs`: how many job rows to list (shrinks to fit).
+- `kind`: `"summary"` or `"comment"`.
+
+Filters: `md` (inline Markdown text, optional length limit), `cell` (table
+cell text), `code` (inline code), `cell_code` (inline code in a table cell),
+`code_block(lang)`, `link(url)` (the value is the label), `duration`
+(seconds or timedelta -> `1h 2m 3s`), `ago` (datetime -> `5m ago`), `iso`
+(datetime -> `2025-01-15T10:00:00Z`), `emoji` (status -> emoji), `tail(n)`
+(last n lines of text, each at most 1,000 characters), `line_count`,
+`number` (`12,345`).
+
+The built-in templates (`summary.md.j2`, `comment.md.j2` and the partials
+`_job.md.j2`, `_files.md.j2`, `_log.md.j2`, `_jobs.md.j2`) ship in the
+package; a custom template may `{% include %}` them. The comment always
+starts with the hidden `marker()` line, whatever the template says.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from agent_job_status import markdown
+from agent_job_status.errors import ConfigError
+from agent_job_status.report import STATUSES, Report, iso, worst
+
+SUMMARY_LIMIT = 1_000_000  # bytes; GitHub allows 1 MiB per step summary
+COMMENT_LIMIT = 65_000  # characters; GitHub allows 65,536 per comment
+SUMMARY_LOG_LINES = 40
+COMMENT_LOG_LINES = 20
+LOG_LINE_CHARS = 1_000
+
+EMOJI = {
+    "pending": "⏳",
+    "running": "🏃",
+    "completed": "✅",
+    "failed": "❌",
+    "merged": "🟣",
+    "closed": "🚫",
+    "not_found": "❔",
+}
+
+_PACKAGE_PREFIX = "agent_job_status/templates/"
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+Kind = Literal["summary", "comment"]
+
+
+# ---------------------------------------------------------------- filters
+
+
+def duration(value: object, parts: int = 3) -> str:
+    """Seconds or a timedelta as `1d 2h 3m 4s` (at most `parts` units)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, timedelta):
+        seconds = value.total_seconds()
+    elif isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        raise TypeError(f"duration expects seconds or a timedelta, not {type(value).__name__}")
+    total = max(0, int(seconds))
+    units = [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)]
+    amounts: list[tuple[int, str]] = []
+    for name, size in units:
+        amount, total = divmod(total, size)
+        amounts.append((amount, name))
+    first = next((i for i, (amount, _) in enumerate(amounts) if amount), len(amounts))
+    window = amounts[first : first + max(1, parts)]
+    out = [f"{amount}{name}" for amount, name in window if amount]
+    return " ".join(out) or "0s"
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def ago(moment: datetime | None, now: datetime) -> str:
+    """`5m ago`, `in 2h 3m`, `just now`."""
+    if moment is None:
+        return ""
+    delta = (_aware(now) - _aware(moment)).total_seconds()
+    if abs(delta) < 1:
+        return "just now"
+    text = duration(abs(delta), 2)
+    return f"{text} ago" if delta > 0 else f"in {text}"
+
+
+def iso_filter(moment: datetime | None) -> str:
+    return iso(moment) or ""
+
+
+def emoji(status: object) -> str:
+    return EMOJI.get(str(status), "❔")
+
+
+def tail(text: object, n: int = SUMMARY_LOG_LINES, width: int = LOG_LINE_CHARS) -> str:
+    """The last `n` lines of `text`, each cut to `width` characters."""
+    lines = _LINE_END.split(markdown.as_text(text))
+    if lines and lines[-1] == "":
+        lines.pop()
+    kept = lines[-n:] if n > 0 else []
+    return "\n".join(markdown.shorten(line, width) for line in kept)
+
+
+def line_count(text: object) -> int:
+    lines = _LINE_END.split(markdown.as_text(text))
+    if lines and lines[-1] == "":
+        lines.pop()
+    return len(lines)
+
+
+def number(value: object) -> str:
+    return f"{value:,}" if isinstance(value, int) else markdown.inline(value)
+
+
+# --------------------------------------------------------------- marker
+
+
+def _marker_part(text: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9._/:@+=,*-]", "_", markdown.clean_text(text, newlines=False))
+    return re.sub(r"-{2,}", "-", safe)[:200]
+
+
+def marker(repository: str, job_key: str) -> str:
+    """The hidden first line of a sticky comment; it cannot close early."""
+    return f"<!-- agent-job-status:{_marker_part(repository)}:{_marker_part(job_key)} -->"
+
+
+# ------------------------------------------------------------ environment
+
+
+class _Loader(jinja2.BaseLoader):
+    """Built-in templates from the package; a custom one from its path."""
+
+    def __init__(self, custom: Path | None) -> None:
+        self.custom = custom
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        if template.startswith("custom:") and self.custom is not None:
+            try:
+                source = self.custom.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"Template '{self.custom}': cannot read it: {exc}") from exc
+            return source, str(self.custom), lambda: False
+        if "/" in template or "\\" in template or template.startswith("."):
+            raise jinja2.TemplateNotFound(template)
+        resource = resources.files("agent_job_status").joinpath("templates", template)
+        if not resource.is_file():
+            raise jinja2.TemplateNotFound(template)
+        return resource.read_text(encoding="utf-8"), _PACKAGE_PREFIX + template, lambda: True
+
+
+def _environment(custom: Path | None, now: datetime) -> jinja2.Environment:
+    env = ImmutableSandboxedEnvironment(
+        loader=_Loader(custom),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        md=markdown.inline,
+        cell=markdown.cell,
+        code=markdown.code_span,
+        cell_code=markdown.cell_code,
+        code_block=markdown.code_block,
+        link=markdown.link,
+        duration=duration,
+        ago=lambda moment: ago(moment, now),
+        iso=iso_filter,
+        emoji=emoji,
+        tail=tail,
+        line_count=line_count,
+        number=number,
+    )
+    return env
+
+
+def _display_name(filename: str | None, custom: Path | None) -> str:
+    if filename is None:
+        return "<template>"
+    if custom is not None and filename == str(custom):
+        return str(custom)
+    if filename.startswith(_PACKAGE_PREFIX):
+        return filename[len(_PACKAGE_PREFIX) :]
+    return filename
+
+
+def _template_error(exc: BaseException, custom: Path | None, fallback: str) -> ConfigError:
+    """One line naming the template file and line of a template failure."""
+    filename: str | None = None
+    lineno: int | None = None
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        filename, lineno = exc.filename or exc.name, exc.lineno
+        problem = exc.message or "syntax error"
+    else:
+        problem = str(exc) or type(exc).__name__
+        if isinstance(exc, jinja2.TemplateNotFound):
+            problem = f"template {exc.name!r} not found"
+        # Jinja rewrites tracebacks so that template frames carry the
+        # template's file name and line: the innermost one is at fault.
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename == str(custom) or frame.filename.startswith(_PACKAGE_PREFIX):
+                filename, lineno = frame.filename, frame.lineno
+    name = _display_name(filename, custom) if filename else fallback
+    problem = " ".join(problem.split())
+    where = f" line {lineno}" if lineno else ""
+    return ConfigError(f"Template '{name}'{where}: {problem}")
+
+
+# --------------------------------------------------------------- render
+
+
+def _fits(text: str, limit: int, measure: Kind) -> bool:
+    size = len(text.encode("utf-8")) if measure == "summary" else len(text)
+    return size <= limit
+
+
+def _shrinking(initial: int) -> list[int]:
+    """initial, then about halving, down to 0."""
+    values = [initial]
+    while values[-1] > 0:
+        values.append(values[-1] // 2 if values[-1] > 3 else values[-1] - 1)
+    return values
+
+
+def _render(
+    reports: list[Report],
+    template: Path | None,
+    *,
+    kind: Kind,
+    limit: int,
+    now: datetime | None,
+    prefix: str = "",
+) -> str:
+    if not reports:
+        raise ValueError("no reports to render")
+    moment = _aware(now) if now is not None else datetime.now(UTC)
+    env = _environment(template, moment)
+    name = f"custom:{template}" if template is not None else f"{kind}.md.j2"
+    display = str(template) if template is not None else f"{kind}.md.j2"
+    try:
+        compiled = env.get_template(name)
+    except ConfigError:
+        raise
+    except Exception as exc:
+        raise _template_error(exc, template, display) from exc
+
+    most_files = max(len(r.changed_files) for r in reports)
+    base: dict[str, Any] = {
+        "report": reports[0],
+        "reports": list(reports),
+        "overall": worst(reports),
+        "job_count": len(reports),
+        "now": moment,
+        "kind": kind,
+        "log_lines": SUMMARY_LOG_LINES if kind == "summary" else COMMENT_LOG_LINES,
+        "log_cut": False,
+        "max_files": most_files,
+        "max_jobs": len(reports),
+    }
+
+    def attempt(**knobs: Any) -> str | None:
+        try:
+            body = compiled.render({**base, **knobs})
+        except Exception as exc:
+            raise _template_error(exc, template, display) from exc
+        text = prefix + markdown.neutralise_commands(body)
+        return text if _fits(text, limit, kind) else None
+
+    first = attempt()
+    if first is not None:
+        return first
+    # Too long: shrink the log first (keeping its tail), then the file list,
+    # then the job rows; each cut shows its own notice line.
+    knobs: dict[str, Any] = {}
+    for lines in _shrinking(base["log_lines"])[1:]:
+        knobs.update(log_lines=lines, log_cut=True)
+        text = attempt(**knobs)
+        if text is not None:
+            return text
+    for count in _shrinking(most_files)[1:]:
+        knobs["max_files"] = count
+        text = attempt(**knobs)
+        if text is not None:
+            return text
+    for count in _shrinking(len(reports))[2:]:
+        knobs["max_jobs"] = max(count, 1)
+        text = attempt(**knobs)
+        if text is not None:
+            return text
+    return _minimal(reports, kind, limit, prefix)
+
+
+def _minimal(reports: list[Report], kind: Kind, limit: int, prefix: str) -> str:
+    """A short body that certainly fits: status and links only."""
+    overall = worst(reports)
+    lines = [
+        f"## {emoji(overall.status)} Agent {'job' if len(reports) == 1 else 'jobs'} — "
+        f"{markdown.inline(overall.status, 20)}",
+        "",
+        "> Details left out to fit GitHub's limit.",
+        "",
+    ]
+    for job in reports[:20]:
+        lines.append(
+            f"- {markdown.code_span(job.id, 80)}: {emoji(job.status)} "
+            f"{markdown.inline(job.status, 20)} "
+            f"{markdown.link('pull request', job.pr_url) if job.pr_url else ''}"
+        )
+    text = prefix + "\n".join(lines) + "\n"
+    while not _fits(text, limit, kind) and len(lines) > 1:
+        lines.pop()
+        text = prefix + "\n".join(lines) + "\n"
+    if not _fits(text, limit, kind):
+        text = prefix if _fits(prefix, limit, kind) else ""
+    return text
+
+
+def render_summary(
+    reports: list[Report],
+    template: Path | None = None,
+    *,
+    limit: int = SUMMARY_LIMIT,
+    now: datetime | None = None,
+) -> str:
+    """The job summary (Markdown), at most `limit` UTF-8 bytes."""
+    return _render(reports, template, kind="summary", limit=limit, now=now)
+
+
+def render_comment(
+    reports: list[Report],
+    template: Path | None = None,
+    *,
+    repository: str,
+    job_key: str,
+    limit: int = COMMENT_LIMIT,
+    now: datetime | None = None,
+) -> str:
+    """The sticky PR comment, starting with `marker()`, at most `limit` characters."""
+    prefix = marker(repository, job_key) + "\n"
+    return _render(reports, template, kind="comment", limit=limit, now=now, prefix=prefix)
+
+
+# --------------------------------------------------------------- samples
+
+SAMPLE_REPOSITORY = "acme/agents"
+SAMPLE_ID = "3f2b8c1e-9d4a-4c7b-a6e2-1b5d9f0c7a34"
+SAMPLE_NOW = datetime(2025, 1, 15, 10, 30, 0, tzinfo=UTC)
+_T0 = datetime(2025, 1, 15, 10, 0, 0, tzinfo=UTC)
+_GH = f"https://github.com/{SAMPLE_REPOSITORY}"
+_SAMPLE_FILES = (
+    "src/webhooks/sender.py",
+    "src/webhooks/retry.py",
+    "tests/test_retry.py",
+    "docs/webhooks.md",
+)
+_SAMPLE_LOG = "\n".join(
+    [
+        "2025-01-15T10:01:05Z Starting agent (model claude-sonnet-4)",
+        "2025-01-15T10:01:09Z Reading src/webhooks/sender.py",
+        "2025-01-15T10:03:40Z Writing src/webhooks/retry.py",
+        "2025-01-15T10:08:12Z Running pytest: 48 passed",
+        "2025-01-15T10:09:30Z Committed 3 files to job/" + SAMPLE_ID,
+    ]
+)
+_FAILED_LOG = "\n".join(
+    [
+        "2025-01-15T10:01:05Z Starting agent (model claude-sonnet-4)",
+        "2025-01-15T10:03:40Z Writing src/webhooks/retry.py",
+        "2025-01-15T10:08:12Z Running pytest",
+        "FAILED tests/test_retry.py::test_backoff_caps_at_max - AssertionError: 64 != 30",
+        "2025-01-15T10:09:30Z Error: tests failed, giving up after 3 attempts",
+    ]
+)
+
+
+def sample_report(status: str) -> Report:
+    """A realistic report for `status` (one of `report.STATUSES`), for previews."""
+    if status not in STATUSES:
+        raise ConfigError(f"Unknown status '{status}': expected one of {', '.join(STATUSES)}")
+    branch = f"job/{SAMPLE_ID}"
+    base = Report(
+        id=SAMPLE_ID,
+        status=status,
+        lifecycle=None,
+        reason="",
+        branch=branch,
+        source_repository=SAMPLE_REPOSITORY,
+        branch_exists=True,
+        branch_url=f"{_GH}/tree/{branch}",
+        run_url=f"{_GH}/actions/runs/12873409561",
+        run_id=12873409561,
+        run_attempt=1,
+        model="claude-sonnet-4",
+        title="Add retry with exponential backoff to the webhook sender",
+        created_at=_T0,
+        log_source=f"logs/{SAMPLE_ID}/session.jsonl",
+    )
+    done = _T0 + timedelta(minutes=9, seconds=48)
+    started = _T0 + timedelta(seconds=12)
+    if status == "pending":
+        return replace(base, lifecycle="active", run_status="queued", log_source="")
+    if status == "running":
+        return replace(
+            base,
+            lifecycle="active",
+            run_status="in_progress",
+            started_at=started,
+            current_step="Run agent",
+            steps_completed=3,
+            steps_total=7,
+            log="\n".join(_SAMPLE_LOG.splitlines()[:3]),
+        )
+    finished = replace(
+        base,
+        run_status="completed",
+        conclusion="success",
+        started_at=started,
+        finished_at=done,
+        steps_completed=7,
+        steps_total=7,
+        changed_files=_SAMPLE_FILES,
+        log=_SAMPLE_LOG,
+        pr_url=f"{_GH}/pull/42",
+        pr_number=42,
+        pr_title="Add retry with exponential backoff to the webhook sender",
+        pr_state="open",
+    )
+    if status == "completed":
+        return replace(finished, lifecycle="completed")
+    if status == "failed":
+        return replace(
+            finished,
+            lifecycle="failed",
+            reason="failure",
+            conclusion="failure",
+            log=_FAILED_LOG,
+            steps_completed=5,
+        )
+    if status == "merged":
+        merged = done + timedelta(minutes=4, seconds=30)
+        return replace(
+            finished,
+            lifecycle="completed",
+            pr_state="merged",
+            branch_exists=False,
+            merged_at=merged,
+            closed_at=merged,
+            archived_at=merged,
+        )
+    if status == "closed":
+        closed = done + timedelta(hours=2, minutes=5)
+        return replace(
+            finished, lifecycle="archived", pr_state="closed", closed_at=closed, archived_at=closed
+        )
+    return Report(
+        id=SAMPLE_ID,
+        status="not_found",
+        lifecycle=None,
+        reason="",
+        branch=branch,
+        source_repository=SAMPLE_REPOSITORY,
+        branch_exists=False,
+    )
+
+
+def render_preview(status: str, template: Path | None = None, kind: Kind = "summary") -> str:
+    """The summary or comment for `sample_report(status)`, at a fixed time."""
+    if kind not in ("summary", "comment"):
+        raise ConfigError(f"Unknown template kind '{kind}': expected summary or comment")
+    reports = [sample_report(status)]
+    if kind == "comment":
+        return render_comment(
+            reports, template, repository=SAMPLE_REPOSITORY, job_key=SAMPLE_ID, now=SAMPLE_NOW
+        )
+    return render_summary(reports, template, now=SAMPLE_NOW)

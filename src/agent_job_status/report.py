@@ -1,0 +1,159 @@
+"""The report: what `resolve` says about one agent job, and its views.
+
+The views are the public contract: `outputs()` gives the action's step
+outputs, `popebot()` and `mintlify()` the exact response shapes of the two
+reference job-status APIs, `to_dict()` the whole report (the `json` output).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+from typing import Any
+
+STATUSES = ("pending", "running", "completed", "failed", "merged", "closed", "not_found")
+LIFECYCLES = ("active", "completed", "failed", "archived")
+TERMINAL = frozenset({"completed", "failed", "merged", "closed", "not_found"})
+
+# Which of several jobs speaks for them all: the first in this list wins.
+SEVERITY = ("failed", "not_found", "closed", "pending", "running", "completed", "merged")
+
+# The first reference API knows five statuses; its clients poll until
+# completed, failed or merged, so our two extra terminal ones must map onto
+# words those clients understand (a closed PR is work that did not land).
+POPEBOT_STATUS = {"closed": "failed", "not_found": "pending"}
+
+
+def iso(moment: datetime | None) -> str | None:
+    """GitHub's timestamp form: UTC, seconds, trailing Z."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Report:
+    id: str
+    status: str
+    lifecycle: str | None
+    reason: str
+    branch: str
+    source_repository: str
+    branch_exists: bool | None = None
+    branch_url: str | None = None
+    pr_url: str | None = None
+    pr_number: int | None = None
+    pr_state: str | None = None  # open | closed | merged
+    pr_title: str | None = None
+    run_url: str | None = None
+    run_id: int | None = None
+    run_attempt: int | None = None
+    run_status: str | None = None
+    conclusion: str | None = None
+    log: str = ""
+    log_source: str = ""
+    changed_files: tuple[str, ...] = ()
+    model: str | None = None
+    title: str | None = None
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    merged_at: datetime | None = None
+    closed_at: datetime | None = None
+    archived_at: datetime | None = None
+    current_step: str | None = None
+    steps_completed: int | None = None
+    steps_total: int | None = None
+    timed_out: bool = False
+    log_file: str | None = None
+
+    @property
+    def source_ref(self) -> str:
+        return self.branch
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in TERMINAL
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole report as JSON-ready values (times as ISO strings)."""
+        data = asdict(self)
+        for f in fields(self):
+            value = data[f.name]
+            if isinstance(value, datetime):
+                data[f.name] = iso(value)
+            elif isinstance(value, tuple):
+                data[f.name] = list(value)
+        data["source_ref"] = self.source_ref
+        return data
+
+    def popebot(self) -> dict[str, Any]:
+        """Exactly the job status API's response body."""
+        return {
+            "status": POPEBOT_STATUS.get(self.status, self.status),
+            "branch": self.branch,
+            "pr_url": self.pr_url,
+            "run_url": self.run_url,
+            "log": self.log,
+            "changed_files": list(self.changed_files),
+        }
+
+    def mintlify(self) -> dict[str, Any]:
+        """Exactly the agent job API's response body (lifecycle vocabulary)."""
+        return {
+            "id": self.id,
+            "status": self.lifecycle,
+            "source": {"repository": self.source_repository, "ref": self.source_ref},
+            "model": self.model,
+            "prLink": self.pr_url,
+            "createdAt": iso(self.created_at),
+            "archivedAt": iso(self.archived_at),
+        }
+
+    def outputs(self) -> dict[str, str]:
+        """The step outputs: every value a string, as the runner stores them."""
+        data = self.to_dict()
+        out: dict[str, str] = {}
+        for name in OUTPUT_FIELDS:
+            out[name] = output_text(data.get(name))
+        out["changed_files"] = json.dumps(list(self.changed_files))
+        out["json"] = json.dumps(data, ensure_ascii=False)
+        return out
+
+
+# Output names written for one report, in the order DESIGN.md lists them.
+# `json` and `jobs` are added by `outputs()` and `combined_outputs()`.
+OUTPUT_FIELDS = (
+    "status", "branch", "pr_url", "run_url", "log", "changed_files",
+    "id", "lifecycle", "model", "title", "source_repository", "source_ref",
+    "created_at", "archived_at", "pr_number", "pr_state", "run_id", "run_attempt",
+    "conclusion", "reason", "current_step", "steps_completed", "steps_total",
+    "timed_out", "log_file",
+)  # fmt: skip
+
+
+def output_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def worst(reports: list[Report]) -> Report:
+    """The report that speaks for a set of jobs (see SEVERITY)."""
+    if not reports:
+        raise ValueError("no reports")
+    return min(reports, key=lambda r: SEVERITY.index(r.status))
+
+
+def combined_outputs(reports: list[Report]) -> dict[str, str]:
+    """Outputs for one or several jobs: the worst job's fields, plus `jobs`."""
+    out = worst(reports).outputs()
+    if len(reports) > 1:
+        out["timed_out"] = output_text(any(r.timed_out for r in reports))
+    out["jobs"] = json.dumps([r.to_dict() for r in reports], ensure_ascii=False)
+    return out

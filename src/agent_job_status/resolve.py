@@ -1,0 +1,108 @@
+"""From facts to a report: the status rules of DESIGN.md, and nothing else.
+
+Pure: no I/O, no clock. The rule table is the single place where a status
+is decided; every other module reads `Report.status`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote
+
+from agent_job_status.facts import JobFacts, RunFact
+from agent_job_status.report import Report
+
+QUEUED = frozenset({"queued", "requested", "waiting", "pending"})
+GOOD_CONCLUSIONS = frozenset({"success", "neutral"})
+
+
+def decide(facts: JobFacts) -> tuple[str, str | None, str]:
+    """The rule table: (status, lifecycle, reason). First match wins."""
+    run, pull = facts.run, facts.pull
+    if pull is not None and pull.merged:
+        return "merged", "completed", ""  # 1: work landed; outranks a failed run
+    if run is not None and run.status == "completed" and run.conclusion not in GOOD_CONCLUSIONS:
+        return "failed", "failed", run.conclusion or "failure"  # 2
+    if pull is not None and pull.state == "closed":
+        return "closed", "archived", ""  # 3
+    if run is not None and run.status in QUEUED:
+        return "pending", "active", ""  # 4
+    if run is not None and run.status == "in_progress":
+        return "running", "active", ""  # 5
+    if run is not None and run.status == "completed":
+        return "completed", "completed", "" if pull is not None else "no_pull_request"  # 6
+    if run is not None:
+        # A status GitHub may add later: not finished, so treat as running.
+        return "running", "active", f"unknown_run_status:{run.status}"
+    if pull is not None:
+        return "completed", "completed", "no_run_record"  # 7
+    if facts.branch is not None:
+        return "pending", "active", "waiting_for_run"  # 8
+    return "not_found", None, ""  # 9
+
+
+def progress(run: RunFact | None) -> tuple[str | None, int | None, int | None]:
+    """(current step name, steps completed, steps in all) over the run's jobs."""
+    if run is None or not run.jobs:
+        return None, None, None
+    steps = [step for job in run.jobs for step in job.steps]
+    done = sum(1 for step in steps if step.status == "completed")
+    current = next((s.name for s in steps if s.status == "in_progress"), None)
+    return current, done, len(steps)
+
+
+def earliest(*moments: datetime | None) -> datetime | None:
+    known = [m for m in moments if m is not None]
+    return min(known) if known else None
+
+
+def resolve(facts: JobFacts) -> Report:
+    status, lifecycle, reason = decide(facts)
+    run, pull, branch = facts.run, facts.pull, facts.branch
+    current, done, total = progress(run)
+    pr_state = None
+    if pull is not None:
+        pr_state = "merged" if pull.merged else pull.state
+    branch_exists: bool | None = branch is not None if facts.branch_checked else None
+    finished = run.updated_at if run is not None and run.status == "completed" else None
+    return Report(
+        id=facts.job_id,
+        status=status,
+        lifecycle=lifecycle,
+        reason=reason,
+        branch=facts.branch_name,
+        source_repository=facts.repository,
+        branch_exists=branch_exists,
+        branch_url=(
+            f"{facts.server_url}/{facts.repository}/tree/{quote(facts.branch_name, safe='/')}"
+            if branch_exists is not False
+            else None
+        ),
+        pr_url=pull.html_url if pull else None,
+        pr_number=pull.number if pull else None,
+        pr_state=pr_state,
+        pr_title=pull.title if pull else None,
+        run_url=run.html_url if run else None,
+        run_id=run.id if run else None,
+        run_attempt=run.attempt if run else None,
+        run_status=run.status if run else None,
+        conclusion=run.conclusion if run else None,
+        log=facts.log,
+        log_source=facts.log_source,
+        changed_files=facts.changed_files,
+        model=facts.config.model,
+        title=facts.config.title or (pull.title if pull else None),
+        created_at=earliest(
+            branch.committed_at if branch else None,
+            run.created_at if run else None,
+            pull.created_at if pull else None,
+        ),
+        started_at=(run.started_at or run.created_at) if run else None,
+        finished_at=finished,
+        merged_at=pull.merged_at if pull else None,
+        closed_at=pull.closed_at if pull else None,
+        archived_at=pull.closed_at if pull else None,
+        current_step=current if status == "running" else None,
+        steps_completed=done,
+        steps_total=total,
+    )

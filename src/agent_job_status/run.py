@@ -1,0 +1,88 @@
+"""The imperative shell's one path: settings -> facts -> resolve -> reports.
+
+Used by the action, the CLI and the demo alike; only the publishing differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from agent_job_status.client import GitHubClient, RetryPolicy, Stats
+from agent_job_status.engine import observe
+from agent_job_status.fetch import Fetcher, Target
+from agent_job_status.report import Report
+from agent_job_status.runner import Runner
+from agent_job_status.settings import Settings
+from agent_job_status.wait import Clock, WaitPolicy, WallClock, wait_until_done
+
+
+@dataclass
+class Outcome:
+    reports: list[Report]
+    stats: Stats
+
+
+def target_of(settings: Settings) -> Target:
+    return Target(
+        repository=settings.repository,
+        branch_prefix=settings.branch_prefix,
+        workflow=settings.workflow,
+        own_run_id=settings.own_run_id,
+        server_url=settings.server_url,
+    )
+
+
+def nothing_found(settings: Settings) -> Report:
+    """The report for `*` when no job branch or open job PR exists."""
+    return Report(
+        id="*",
+        status="not_found",
+        lifecycle=None,
+        reason="no_jobs",
+        branch=f"{settings.branch_prefix}*",
+        source_repository=settings.repository,
+    )
+
+
+def check(
+    settings: Settings,
+    runner: Runner,
+    *,
+    clock: Clock | None = None,
+    retry: RetryPolicy | None = None,
+    on_change: Callable[[list[Report]], None] | None = None,
+) -> Outcome:
+    clock = clock or WallClock()
+    client = GitHubClient(
+        settings.api_url,
+        settings.token,
+        retry=retry,
+        clock=clock.time,
+        sleep=clock.sleep,
+        on_retry=lambda message: runner.info(f"retry: {message}"),
+    )
+    fetcher = Fetcher(client, target_of(settings), warn=runner.warning)
+
+    def look(detail: bool) -> list[Report]:
+        ids = settings.job_ids or fetcher.all_job_ids()
+        return observe(fetcher, ids, detail=detail) or [nothing_found(settings)]
+
+    if settings.wait:
+        policy = WaitPolicy(
+            wait_for=settings.wait_for,
+            timeout=settings.timeout,
+            poll_interval=settings.poll_interval,
+            start_timeout=settings.start_timeout,
+        )
+        reports = wait_until_done(
+            look, client, policy, clock=clock, log=runner.info, on_change=on_change
+        )
+    else:
+        reports = look(True)
+    stats = client.stats
+    runner.info(
+        f"GitHub: {stats.requests} requests, {stats.counted} counted against the "
+        f"rate limit, {stats.not_modified} answered 304 Not Modified"
+    )
+    return Outcome(reports, stats)

@@ -1,0 +1,123 @@
+"""Talking to the Actions runner: workflow commands on stdout and file commands.
+
+A thin layer of our own (actions-toolkit has no job summary and no multiline
+outputs). Every line we print that carries text from GitHub goes through
+`neutral` or `untrusted_block`, so that text can never issue a command.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TextIO
+
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def escape_data(text: str) -> str:
+    """Workflow command data: what ends a line or a command is encoded."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def clean(text: str) -> str:
+    """Text without ANSI escapes or control characters (tabs and newlines kept)."""
+    return _CONTROL.sub("", _ANSI.sub("", text))
+
+
+def neutral(text: str, limit: int = 300) -> str:
+    """Untrusted text for the middle of one of our log lines: one line, no controls."""
+    one_line = " ".join(clean(text).split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
+class Runner:
+    """Where our words go: the log (stdout) and the runner's command files."""
+
+    def __init__(self, env: Mapping[str, str] | None = None, out: TextIO | None = None) -> None:
+        self.env = dict(os.environ if env is None else env)
+        self.out = out or sys.stdout
+        self.debug_enabled = self.env.get("RUNNER_DEBUG") == "1"
+        self.in_actions = self.env.get("GITHUB_ACTIONS") == "true"
+        self._secrets: list[str] = []
+
+    # -- the log ---------------------------------------------------------
+    def _print(self, line: str) -> None:
+        for secret in self._secrets:
+            line = line.replace(secret, "***")
+        self.out.write(line + "\n")
+        self.out.flush()
+
+    def mask(self, value: str) -> None:
+        """Ask the runner to mask a secret, and never print it ourselves."""
+        if not value or value in self._secrets:
+            return
+        if self.in_actions:
+            # Written directly: `_print` would redact the very value we announce.
+            self.out.write(f"::add-mask::{escape_data(value)}\n")
+            self.out.flush()
+        self._secrets.append(value)
+
+    def info(self, line: str) -> None:
+        """One line of our own; callers pass untrusted parts through `neutral`."""
+        self._print(line)
+
+    def debug(self, message: str) -> None:
+        if self.debug_enabled:
+            self._print(f"::debug::{escape_data(message)}")
+
+    def annotate(self, level: str, message: str, title: str = "") -> None:
+        props = f" title={escape_property(title)}" if title else ""
+        if self.in_actions:
+            self._print(f"::{level}{props}::{escape_data(message)}")
+        else:
+            self._print(f"{level}: {message}")
+
+    def error(self, message: str, title: str = "") -> None:
+        self.annotate("error", message, title)
+
+    def warning(self, message: str, title: str = "") -> None:
+        self.annotate("warning", message, title)
+
+    def notice(self, message: str, title: str = "") -> None:
+        self.annotate("notice", message, title)
+
+    def untrusted_block(self, lines: Iterable[str]) -> None:
+        """Print text from GitHub verbatim, with workflow commands switched off."""
+        token = secrets.token_hex(16)
+        self._print(f"::stop-commands::{token}")
+        for line in lines:
+            self._print(clean(line).replace(token, "[token]"))
+        self._print(f"::{token}::")
+
+    # -- file commands ---------------------------------------------------
+    def set_outputs(self, outputs: Mapping[str, str]) -> bool:
+        """Write step outputs to $GITHUB_OUTPUT; False when there is no such file."""
+        path = self.env.get("GITHUB_OUTPUT")
+        if not path:
+            return False
+        chunks = []
+        for name, value in outputs.items():
+            delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+            while delimiter in value:  # pragma: no cover - 128 random bits
+                delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+            chunks.append(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+        with Path(path).open("a", encoding="utf-8", newline="\n") as file:
+            file.write("".join(chunks))
+        return True
+
+    def append_summary(self, markdown: str) -> bool:
+        path = self.env.get("GITHUB_STEP_SUMMARY")
+        if not path:
+            return False
+        with Path(path).open("a", encoding="utf-8", newline="\n") as file:
+            file.write(markdown if markdown.endswith("\n") else markdown + "\n")
+        return True

@@ -1,0 +1,102 @@
+"""A small GitHub REST API simulator: real HTTP on loopback, one repository, scripted state.
+
+Used by the tests and by ``agent-job-status demo``. Standard library only.
+
+Quick start::
+
+    from datetime import UTC, datetime
+    from agent_job_status.simulator import Simulator, SimClock
+
+    clock = SimClock(start=datetime(2026, 1, 1, tzinfo=UTC))
+    with Simulator(owner="acme", repo="agents", token="ghs_simtoken", clock=clock) as sim:
+        st = sim.state
+        st.create_branch("job/abc", files={"logs/abc/job.config.json": '{"model": "m"}'})
+        run_id = st.start_run("job/abc")              # queued, run_attempt 1
+        st.set_run_status(run_id, "in_progress")
+        st.advance_step(run_id)
+        st.finish_run(run_id, conclusion="success")
+        n = st.open_pr("job/abc", title="Fix", body="...")
+        auth = {"Authorization": "token ghs_simtoken"}
+        requests.get(sim.url + "/repos/acme/agents/pulls", headers=auth)
+
+Clocks (``clock.py``)
+    ``SimClock(start)``: virtual time; ``now()`` (aware UTC datetime), ``time()`` (epoch float),
+    ``sleep(s)`` / ``advance(s)`` move time forward instantly. ``RealClock``: wall time.
+    ``Simulator(clock=None)`` uses a ``RealClock``.
+
+Simulator (``server.py``)
+    ``Simulator(owner="acme", repo="agents", token="ghs_simtoken", clock=None, host="127.0.0.1",
+    port=0, default_branch="main")``; ``start()``/``stop()`` or ``with sim:``.
+    ``sim.url`` is ``http://127.0.0.1:PORT``; ``sim.url + "/api/v3"`` works too (GHES style).
+    ``sim.state``: the :class:`~agent_job_status.simulator.state.SimState`.
+    ``sim.schedule(at_seconds, fn)``: ``fn(state)`` runs once clock time >= simulator creation
+    time + ``at_seconds``; ``sim.schedule_in(delay, fn)`` is relative to now. Due events run at
+    the start of each API request and on ``sim.run_due()`` (returns how many ran);
+    ``sim.pending_events`` counts those not yet run.
+    ``sim.requests``: ``list[RecordedRequest(method, path, query, status, counted, headers)]``
+    (``path`` decoded, without query and without ``/api/v3``; ``status`` 0 for a reset
+    connection); ``sim.reset_requests()``.
+    ``sim.rate_limit``: ``RateLimit(limit=5000, remaining, reset)`` with ``.used``; settable.
+    The window resets (remaining = limit) once clock time passes ``reset``.
+    ``sim.faults``: ``list[Fault(method, path_regex, kind, times=1)]`` (``sim.add_fault(...)``
+    appends one); ``method`` ``"*"`` matches any; ``times=None`` means forever. Kinds:
+    ``status:<code>`` (GitHub-like JSON error), ``reset`` (connection closed with RST, no
+    answer), ``slow:<seconds>`` (real sleep, then a normal answer), ``truncated`` (normal
+    headers incl. full Content-Length, half the body, then close), ``secondary`` (403,
+    ``Retry-After: 1``, "You have exceeded a secondary rate limit"). Faults apply before auth.
+
+State mutators (``state.py``; each takes the lock and stamps times from the clock)
+    ``create_branch(name, files=None, message=..., from_ref=None) -> sha`` (from the default
+    branch; ``files`` path -> str | bytes, committed on the new branch);
+    ``commit(branch, files, message) -> sha`` (``None`` content deletes); ``delete_branch(name)``;
+    ``start_run(branch, workflow="run-job.yml", status="queued", jobs={"agent": [steps]},
+    event="push", name=None, head_sha=None) -> run_id``; ``set_run_status(run_id, status)``
+    (``in_progress`` also starts the first job); ``advance_step(run_id)``;
+    ``finish_run(run_id, conclusion="success", failed_log=None)`` (on failure the current step
+    gets the conclusion and ``failed_log`` as its log, later steps ``skipped``);
+    ``rerun(run_id) -> attempt``; ``set_step_log(run_id, step_name, text)``;
+    ``open_pr(branch, title, body, base=None, user="github-actions[bot]") -> number``;
+    ``merge_pr(n, delete_branch=False) -> merge sha``; ``close_pr(n)``; ``reopen_pr(n)``;
+    ``add_comment(n, body, user=...) -> id``; ``edit_comment(id, body)``; ``delete_comment(id)``;
+    ``set_permissions(actions=, contents=, pull_requests_write=, pull_requests=)`` (``None``
+    leaves a family unchanged; ``False`` -> 403 "Resource not accessible by integration").
+    Workflows known up front: ``run-job.yml``, ``auto-merge.yml`` (others appear when a run
+    uses them); runs of an unknown workflow file answer 404 like GitHub.
+
+Scenarios (``scenarios.py``)
+    ``scenarios.apply(sim, name, job_id="demo-1", speed=1.0)`` with ``completed``, ``failed``,
+    ``lifecycle`` (0 s queued, 1-3 s running/steps, 4 s completed + PR, 6 s merged + branch
+    deleted; divided by ``speed``), ``merged``, ``closed``, ``not_found``, ``pending``,
+    ``running``.
+
+HTTP
+    GitHub REST paths for one repository: repository, branches (list/one; ``job/x`` or
+    ``job%2Fx``), git/matching-refs, git/ref, actions runs (list, per workflow, one, attempts,
+    jobs, logs -> 302 to ``http://localhost:PORT/_sim/blobs/<id>.zip``; 404 until the attempt is
+    completed, as on GitHub), pulls (list, one, files), compare, contents (JSON or raw with
+    ``Accept: application/vnd.github.raw``), issue comments (list, create, get, edit, delete),
+    ``/user`` (403) and ``/rate_limit`` (not counted). ``Authorization: token|Bearer <token>``
+    required (401 "Bad credentials"). JSON GETs carry ``ETag: W/"<sha256>"``; a matching
+    ``If-None-Match`` answers 304 without counting. Paginated lists carry GitHub's ``Link``.
+    Control (no auth, not recorded): ``POST /_sim/scenario`` ``{"name", "job_id", "speed"}``,
+    ``GET /_sim/requests``, ``POST /_sim/reset_requests``, ``GET /_sim/blobs/<name>``.
+
+CLI: ``python -m agent_job_status.simulator [--port 0] [--scenario NAME] [--job-id ID]
+[--speed X] [--token T] [--owner O] [--repo R]`` prints ``SIMULATOR_URL=http://127.0.0.1:PORT``
+and serves until SIGTERM/SIGINT.
+"""
+
+from agent_job_status.simulator.clock import Clock, RealClock, SimClock
+from agent_job_status.simulator.server import Fault, RateLimit, RecordedRequest, Simulator
+from agent_job_status.simulator.state import SimState
+
+__all__ = [
+    "Clock",
+    "Fault",
+    "RateLimit",
+    "RealClock",
+    "RecordedRequest",
+    "SimClock",
+    "SimState",
+    "Simulator",
+]

@@ -1,0 +1,185 @@
+"""Built-in named scenarios for the demo and end-to-end tests.
+
+``apply(sim, name, job_id="demo-1", speed=1.0)`` sets up job ``job_id`` (branch
+``job/<job_id>``) in the simulator. Timed scenarios schedule their steps relative
+to the clock time at which they are applied, divided by ``speed``.
+
+Names: ``completed``, ``failed``, ``lifecycle``, ``merged``, ``closed``, ``not_found``,
+``pending``, ``running``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from agent_job_status.simulator.state import SimState
+
+if TYPE_CHECKING:
+    from agent_job_status.simulator.server import Simulator
+
+__all__ = ["FAILED_LOG", "NAMES", "STEPS", "apply"]
+
+STEPS = ["Set up job", "Run agent", "Complete job"]
+FAILED_LOG = (
+    "Starting agent container\n"
+    "agent: reading task\n"
+    "Error: agent exited with code 1: model returned no usable patch\n"
+)
+MODEL = "claude-sonnet-4"
+
+
+def _branch(job_id: str) -> str:
+    return f"job/{job_id}"
+
+
+def _start(st: SimState, job_id: str) -> int:
+    """Branch with the job's log folder, and a queued run on it."""
+    config = json.dumps({"model": MODEL, "title": f"Fix the flaky test ({job_id})"})
+    session = "\n".join(
+        json.dumps(line)
+        for line in [
+            {"type": "system", "text": f"job {job_id} started"},
+            {"type": "user", "text": "Fix the flaky test in tests/test_api.py"},
+        ]
+    )
+    st.create_branch(
+        _branch(job_id),
+        files={
+            f"logs/{job_id}/job.config.json": config + "\n",
+            f"logs/{job_id}/session-1.jsonl": session + "\n",
+        },
+        message=f"job {job_id}: start",
+    )
+    return st.start_run(
+        _branch(job_id), workflow="run-job.yml", status="queued", jobs={"agent": STEPS}
+    )
+
+
+def _work(st: SimState, job_id: str) -> str:
+    """The agent's commit: session log grows, one file of real work."""
+    session = "\n".join(
+        json.dumps(line)
+        for line in [
+            {"type": "system", "text": f"job {job_id} started"},
+            {"type": "user", "text": "Fix the flaky test in tests/test_api.py"},
+            {"type": "assistant", "text": "The test relied on dict ordering; sorting the keys."},
+            {"type": "result", "text": "Done: 1 file changed"},
+        ]
+    )
+    return st.commit(
+        _branch(job_id),
+        files={
+            f"logs/{job_id}/session-1.jsonl": session + "\n",
+            f"notes/{job_id}.md": f"# Job {job_id}\n\nSorted the keys before comparing.\n",
+        },
+        message=f"job {job_id}: fix flaky test",
+    )
+
+
+def _open_pr(st: SimState, job_id: str) -> int:
+    sha = st.branches[_branch(job_id)]
+    body = (
+        f"Agent job `{job_id}`.\n\n"
+        f"Logs: https://github.com/{st.owner}/{st.repo}/tree/{sha}/logs/{job_id}\n"
+    )
+    return st.open_pr(_branch(job_id), title=f"Fix the flaky test ({job_id})", body=body)
+
+
+def _run_through(st: SimState, run_id: int) -> None:
+    st.set_run_status(run_id, "in_progress")
+    for _ in STEPS:
+        st.advance_step(run_id)
+
+
+def _completed(st: SimState, job_id: str) -> int:
+    run_id = _start(st, job_id)
+    _run_through(st, run_id)
+    _work(st, job_id)
+    st.finish_run(run_id, "success")
+    return _open_pr(st, job_id)
+
+
+def _failed(st: SimState, job_id: str) -> None:
+    run_id = _start(st, job_id)
+    st.set_run_status(run_id, "in_progress")
+    st.advance_step(run_id)  # Set up job
+    st.advance_step(run_id)  # Run agent
+    _work(st, job_id)
+    st.finish_run(run_id, "failure", failed_log=FAILED_LOG)
+    _open_pr(st, job_id)
+
+
+def _pending(st: SimState, job_id: str) -> None:
+    _start(st, job_id)
+
+
+def _running(st: SimState, job_id: str) -> None:
+    run_id = _start(st, job_id)
+    st.set_run_status(run_id, "in_progress")
+    st.advance_step(run_id)
+    st.advance_step(run_id)
+
+
+def _lifecycle(sim: Simulator, job_id: str, speed: float) -> None:
+    holder: dict[str, int] = {}
+
+    def at(seconds: float, fn: Callable[[SimState], object]) -> None:
+        sim.schedule_in(seconds / speed, fn)
+
+    def start(st: SimState) -> None:
+        holder["run"] = _start(st, job_id)
+
+    def step(st: SimState) -> None:
+        st.advance_step(holder["run"])
+
+    def work_and_step(st: SimState) -> None:
+        _work(st, job_id)
+        st.advance_step(holder["run"])
+
+    def finish(st: SimState) -> None:
+        st.finish_run(holder["run"], "success")
+        holder["pr"] = _open_pr(st, job_id)
+
+    def merge(st: SimState) -> None:
+        st.merge_pr(holder["pr"], delete_branch=True)
+
+    start(sim.state)
+    at(1.0, step)  # running: Set up job
+    at(2.0, step)  # Run agent
+    at(3.0, work_and_step)  # Complete job
+    at(4.0, finish)  # completed, PR open
+    at(6.0, merge)  # merged, branch deleted
+
+
+NAMES = ("completed", "failed", "lifecycle", "merged", "closed", "not_found", "pending", "running")
+
+
+def apply(sim: Simulator, name: str, job_id: str = "demo-1", speed: float = 1.0) -> None:
+    """Set up scenario ``name`` for ``job_id``. Raises ValueError for an unknown name."""
+    if speed <= 0:
+        raise ValueError("speed must be > 0")
+    st = sim.state
+    if name == "lifecycle":
+        # no state lock held here: scheduling takes the simulator lock, which is
+        # always acquired before the state lock
+        _lifecycle(sim, job_id, speed)
+        return
+    with st.lock:
+        if name == "completed":
+            _completed(st, job_id)
+        elif name == "failed":
+            _failed(st, job_id)
+        elif name == "merged":
+            st.merge_pr(_completed(st, job_id), delete_branch=True)
+        elif name == "closed":
+            st.close_pr(_completed(st, job_id))
+        elif name == "pending":
+            _pending(st, job_id)
+        elif name == "running":
+            _running(st, job_id)
+        elif name == "not_found":
+            pass
+        else:
+            raise ValueError(f"unknown scenario {name!r}; known: {', '.join(NAMES)}")

@@ -1,0 +1,56 @@
+"""The readable text view for people at a terminal (colour only on a TTY)."""
+
+from __future__ import annotations
+
+from agent_job_status.report import Report, iso
+from agent_job_status.runner import neutral
+from agent_job_status.wait import describe
+
+COLOURS = {
+    "pending": "33", "running": "36", "completed": "32", "merged": "35",
+    "failed": "31", "closed": "90", "not_found": "90",
+}  # fmt: skip
+SYMBOLS = {
+    "pending": "…", "running": "▶", "completed": "✔", "merged": "⛙",
+    "failed": "✖", "closed": "⊘", "not_found": "?",
+}  # fmt: skip
+
+
+def _paint(text: str, status: str, colour: bool) -> str:
+    return f"\x1b[{COLOURS.get(status, '0')}m{text}\x1b[0m" if colour else text
+
+
+def format_text(reports: list[Report], *, colour: bool) -> str:
+    blocks = []
+    for r in reports:
+        head = f"{SYMBOLS.get(r.status, '?')} {neutral(r.id, 80)}  {describe(r)}"
+        lines = [_paint(head, r.status, colour)]
+        rows: list[tuple[str, str]] = []
+        branch = neutral(r.branch, 200) + (" (deleted)" if r.branch_exists is False else "")
+        rows.append(("branch", branch))
+        if r.title:
+            rows.append(("title", neutral(r.title, 200)))
+        if r.pr_url:
+            rows.append(("pr", f"#{r.pr_number} {r.pr_state}  {r.pr_url}"))
+        if r.run_url:
+            rows.append(
+                ("run", f"{r.run_url}  (attempt {r.run_attempt}, {r.conclusion or r.run_status})")
+            )
+        if r.model:
+            rows.append(("model", neutral(r.model, 100)))
+        if r.created_at:
+            rows.append(("created", iso(r.created_at) or ""))
+        if r.archived_at:
+            rows.append(("archived", iso(r.archived_at) or ""))
+        if r.changed_files:
+            shown = ", ".join(neutral(f, 120) for f in r.changed_files[:5])
+            more = len(r.changed_files) - 5
+            rows.append(("files", shown + (f" (+{more} more)" if more > 0 else "")))
+        if r.log:
+            last = [neutral(line, 160) for line in r.log.splitlines()[-3:]]
+            rows.append(("log", ("\n" + " " * 11).join(last)))
+        if r.timed_out:
+            rows.append(("timed out", "yes"))
+        lines += [f"  {label:<8} {value}" for label, value in rows]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
