@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from agent_job_status import __version__
+from agent_job_status.comment import StickyComments
 from agent_job_status.errors import InputError, JobStatusError
 from agent_job_status.event import job_id_from_event, load_event
 from agent_job_status.publish import exit_code, publish
@@ -70,6 +71,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     status.add_argument("--no-fail-on-timeout", action="store_true")
 
+    serve = sub.add_parser("serve", help="serve the two reference job-status APIs over HTTP")
+    serve.add_argument(
+        "--repo",
+        default=os.environ.get("GITHUB_REPOSITORY", ""),
+        help="OWNER/REPO (default: $GITHUB_REPOSITORY)",
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--project-id", default="", help="v2 projectId (default: the repo name)")
+    serve.add_argument("--branch-prefix", default=DEFAULTS["branch_prefix"])
+    serve.add_argument("--workflow", default=DEFAULTS["workflow"], help="'' for any workflow")
+    serve.add_argument("--api-url", default="", help="default: $GITHUB_API_URL or api.github.com")
+
     demo = sub.add_parser("demo", help="run offline against the built-in GitHub simulator")
     demo.add_argument("--scenario", default="lifecycle")
     demo.add_argument("--speed", type=float, default=1.0, help="compress the scenario's time")
@@ -85,11 +99,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     env = dict(os.environ)
     if args.command == "action":
-        return guarded(lambda runner: action(env, runner), Runner(env, sys.stdout))
+        return guarded(lambda runner: action(env, runner), Runner(env, sys.stdout, commands=True))
     # Outside Actions, progress goes to stderr so stdout stays parseable.
     runner = Runner({k: v for k, v in env.items() if k != "GITHUB_ACTIONS"}, sys.stderr)
     if args.command == "status":
         return guarded(lambda r: status(args, env, r, sys.stdout), runner)
+    if args.command == "serve":
+        from agent_job_status.serve import run_serve  # Starlette/uvicorn: an optional extra
+
+        return guarded(lambda r: run_serve(args, env, r.info), runner)
     if args.command == "demo":
         from agent_job_status.demo import run_demo
 
@@ -134,8 +152,11 @@ def action(env: Mapping[str, str], runner: Runner) -> int:
             runner.info(f"job_id {neutral(job_id, 200)} from the {neutral(event_name, 40)} event")
             derived = (job_id,)
     settings = from_inputs(inputs, env, derived)
-    outcome = check(settings, runner)
+    comments = StickyComments.for_settings(settings, runner) if settings.comment else None
+    outcome = check(settings, runner, on_change=comments.update if comments else None)
     reports = publish(outcome.reports, settings, runner)
+    if comments is not None:
+        comments.update(reports)
     for report in reports:
         runner.info(f"agent job {neutral(report.id, 200)}: {describe(report)}")
     code = exit_code(reports, settings)

@@ -166,15 +166,15 @@ class GitHubClient:
                 if status == 304 and cached is not None:
                     return Response(304, cached.data, resp_headers, fresh=False)
                 if status < 300 or (status == 302 and raw):
-                    if raw or status == 204 or not text:
-                        return Response(status, text, resp_headers, fresh=True)
-                    try:
-                        data = json.loads(text)
-                    except ValueError:
-                        data = _Malformed
-                    if data is not _Malformed and shape(data):
+                    data: Any = text
+                    if not raw and status != 204 and text:
+                        try:
+                            data = json.loads(text)
+                        except ValueError:
+                            data = _Malformed
+                    if data is not _Malformed and (raw or not text or shape(data)):
                         etag = resp_headers.get("etag")
-                        if verb == "GET" and etag:
+                        if verb == "GET" and etag and status == 200:
                             self._cache[key] = _Cached(etag, data)
                         return Response(status, data, resp_headers, fresh=True)
                     problem = f"malformed answer to {verb} {self._shown(url)}"

@@ -19,6 +19,9 @@ Template context:
 - `max_files`: how many changed files to list per job (shrinks to fit).
 - `max_jobs`: how many job rows to list (shrinks to fit).
 - `kind`: `"summary"` or `"comment"`.
+- `heading`: `"##"` (summary) or `"###"` (comment), for the partials.
+- `files_open_max`: list at most this many changed files openly, else
+  inside `<details>` (20 in the summary, 0 in the comment).
 
 Filters: `md` (inline Markdown text, optional length limit), `cell` (table
 cell text), `code` (inline code), `cell_code` (inline code in a table cell),
@@ -57,6 +60,8 @@ COMMENT_LIMIT = 65_000  # characters; GitHub allows 65,536 per comment
 SUMMARY_LOG_LINES = 40
 COMMENT_LOG_LINES = 20
 LOG_LINE_CHARS = 1_000
+LOG_FLOOR = 10  # cut the log to this many lines before touching the file list
+SUMMARY_FILES_OPEN = 20  # more changed files than this go in a <details>
 
 EMOJI = {
     "pending": "⏳",
@@ -243,9 +248,13 @@ def _template_error(exc: BaseException, custom: Path | None, fallback: str) -> C
 # --------------------------------------------------------------- render
 
 
+def _size(text: str, measure: Kind) -> int:
+    """UTF-8 bytes for a summary, characters for a comment (GitHub's units)."""
+    return len(text.encode("utf-8")) if measure == "summary" else len(text)
+
+
 def _fits(text: str, limit: int, measure: Kind) -> bool:
-    size = len(text.encode("utf-8")) if measure == "summary" else len(text)
-    return size <= limit
+    return _size(text, measure) <= limit
 
 
 def _shrinking(initial: int) -> list[int]:
@@ -290,38 +299,66 @@ def _render(
         "log_cut": False,
         "max_files": most_files,
         "max_jobs": len(reports),
+        "heading": "##" if kind == "summary" else "###",
+        "files_open_max": SUMMARY_FILES_OPEN if kind == "summary" else 0,
     }
 
-    def attempt(**knobs: Any) -> str | None:
+    def attempt(**knobs: Any) -> tuple[str, int]:
         try:
             body = compiled.render({**base, **knobs})
         except Exception as exc:
             raise _template_error(exc, template, display) from exc
         text = prefix + markdown.neutralise_commands(body)
-        return text if _fits(text, limit, kind) else None
+        return text, _size(text, kind)
 
-    first = attempt()
-    if first is not None:
-        return first
-    # Too long: shrink the log first (keeping its tail), then the file list,
-    # then the job rows; each cut shows its own notice line.
+    text, size = attempt()
+    if size <= limit:
+        return text
+    # Too long: cut the log (keeping its tail) down to a few lines, then the
+    # file list, then the rest of the log, then the job rows. Each cut makes
+    # the template show its own notice line.
     knobs: dict[str, Any] = {}
-    for lines in _shrinking(base["log_lines"])[1:]:
+    steps = _shrinking(base["log_lines"])[1:]
+    for lines in steps:
         knobs.update(log_lines=lines, log_cut=True)
-        text = attempt(**knobs)
-        if text is not None:
+        text, size = attempt(**knobs)
+        if size <= limit:
             return text
-    for count in _shrinking(most_files)[1:]:
-        knobs["max_files"] = count
-        text = attempt(**knobs)
-        if text is not None:
-            return text
-    for count in _shrinking(len(reports))[2:]:
-        knobs["max_jobs"] = max(count, 1)
-        text = attempt(**knobs)
-        if text is not None:
-            return text
+        if lines <= LOG_FLOOR:
+            break
+    if most_files:
+        found = _fit_count(lambda n: attempt(**knobs, max_files=n), most_files, size, limit)
+        if found is not None:
+            return found
+        knobs["max_files"] = 0
+    for lines in steps:
+        if lines < knobs["log_lines"]:
+            knobs["log_lines"] = lines
+            text, size = attempt(**knobs)
+            if size <= limit:
+                return text
+    if len(reports) > 1:
+        found = _fit_count(lambda n: attempt(**knobs, max_jobs=n), len(reports), size, limit)
+        if found is not None:
+            return found
     return _minimal(reports, kind, limit, prefix)
+
+
+def _fit_count(
+    attempt: Callable[[int], tuple[str, int]], full: int, full_size: int, limit: int
+) -> str | None:
+    """The render with the largest count (< full) that fits, estimated linearly."""
+    text, empty_size = attempt(0)
+    if empty_size > limit:
+        return None
+    per_item = max(1.0, (full_size - empty_size) / full)
+    guess = min(full - 1, int((limit - empty_size) / per_item))
+    while guess > 0:
+        candidate, size = attempt(guess)
+        if size <= limit:
+            return candidate
+        guess = min(guess - 1, int(guess * min(0.95, limit / size)))
+    return text
 
 
 def _minimal(reports: list[Report], kind: Kind, limit: int, prefix: str) -> str:

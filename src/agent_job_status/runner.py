@@ -42,11 +42,18 @@ def neutral(text: str, limit: int = 300) -> str:
 class Runner:
     """Where our words go: the log (stdout) and the runner's command files."""
 
-    def __init__(self, env: Mapping[str, str] | None = None, out: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        out: TextIO | None = None,
+        *,
+        commands: bool | None = None,
+    ) -> None:
         self.env = dict(os.environ if env is None else env)
         self.out = out or sys.stdout
         self.debug_enabled = self.env.get("RUNNER_DEBUG") == "1"
-        self.in_actions = self.env.get("GITHUB_ACTIONS") == "true"
+        # Workflow commands (::error:: ...) for the runner; plain words for people.
+        self.in_actions = self.env.get("GITHUB_ACTIONS") == "true" if commands is None else commands
         self._secrets: list[str] = []
 
     # -- the log ---------------------------------------------------------

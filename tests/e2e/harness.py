@@ -297,7 +297,8 @@ def run_act(
     action, e.g. a simulator URL on 127.0.0.1: job containers use the host
     network and the action container joins the job container's network;
     ``GITHUB_API_URL``/``GITHUB_REPOSITORY`` can be overridden this way).
-    ``secrets`` become ``-s K=V``; ``event`` is written to a temporary event
+    ``secrets`` become ``-s K=V`` (act masks their values everywhere in its
+    output, so they must be long and distinctive); ``event`` is written to a temporary event
     file (``-e``). Runs are serialised across processes (see ``ACT_LOCK``).
     On timeout act gets SIGINT (it removes its containers),
     then SIGKILL; ``timed_out`` is set and ``returncode`` is -1.
@@ -322,6 +323,10 @@ def run_act(
     for key, value in (env or {}).items():
         cmd += ["--env", f"{key}={value}"]
     for key, value in (secrets or {}).items():
+        if len(value) < 8:
+            # act masks every occurrence of a secret's value in its output: a
+            # token "t" turns every letter t in the log into ***.
+            raise HarnessError(f"secret {key}: use a distinctive value of 8+ characters")
         cmd += ["-s", f"{key}={value}"]
     with tempfile.TemporaryDirectory(prefix="ajs-act-") as tmp:
         if event is not None:

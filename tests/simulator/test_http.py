@@ -100,7 +100,9 @@ def test_link_pagination(sim: Simulator, http: requests.Session) -> None:
         "first": f"{base}?per_page=100&page=1",
     }
     raw = http.get(url).headers["Link"]
-    assert raw == f'<{base}?per_page=100&page=2>; rel="next", <{base}?per_page=100&page=3>; rel="last"'
+    assert (
+        raw == f'<{base}?per_page=100&page=2>; rel="next", <{base}?per_page=100&page=3>; rel="last"'
+    )
     # default per_page is 30; max is 100
     assert len(http.get(f"{base}").json()) == 30
     assert len(http.get(f"{base}?per_page=500").json()) == 100
@@ -151,7 +153,11 @@ def test_logs_redirect_to_zip_on_other_host(sim: Simulator, http: requests.Sessi
         assert blob.status_code == 200
         zf = zipfile.ZipFile(io.BytesIO(blob.content))
         names = set(zf.namelist())
-        assert {"agent/1_Set up job.txt", "agent/2_Run agent.txt", "agent/3_Complete job.txt"} <= names
+        assert {
+            "agent/1_Set up job.txt",
+            "agent/2_Run agent.txt",
+            "agent/3_Complete job.txt",
+        } <= names
         text = zf.read("agent/2_Run agent.txt").decode()
         lines = text.splitlines()
         assert all(re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z ", line) for line in lines)
@@ -205,7 +211,9 @@ def test_runs_filters_and_rerun(sim: Simulator, http: requests.Session, clock: S
     other = sim.state.start_run("job/a", workflow="auto-merge.yml")
     url = f"{sim.url}{REPO}/actions/workflows/run-job.yml/runs"
     assert [r["id"] for r in http.get(url).json()["workflow_runs"]] == [rb, ra]
-    assert [r["id"] for r in http.get(url, params={"branch": "job/a"}).json()["workflow_runs"]] == [ra]
+    assert [r["id"] for r in http.get(url, params={"branch": "job/a"}).json()["workflow_runs"]] == [
+        ra
+    ]
     by_event = http.get(url, params={"event": "workflow_dispatch"}).json()["workflow_runs"]
     assert [r["id"] for r in by_event] == [rb]
     all_runs = http.get(f"{sim.url}{REPO}/actions/runs").json()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,9 +166,7 @@ def test_pulls(sim: Simulator, http: requests.Session, scripted: Scripted) -> No
     for n in (scripted.pr_open, scripted.pr_merged, scripted.pr_closed):
         pr = _check(http, f"{sim.url}{REPO}/pulls/{n}", m.PullRequest)
         assert pr["merged"] is (n == scripted.pr_merged)
-    files = _check(
-        http, f"{sim.url}{REPO}/pulls/{scripted.pr_open}/files", list[m.DiffEntry]
-    )
+    files = _check(http, f"{sim.url}{REPO}/pulls/{scripted.pr_open}/files", list[m.DiffEntry])
     assert {f["filename"]: f["status"] for f in files} == {
         "README.md": "modified",
         "logs/abc/job.config.json": "added",
@@ -178,9 +177,7 @@ def test_pulls(sim: Simulator, http: requests.Session, scripted: Scripted) -> No
         http, f"{sim.url}{REPO}/pulls/{scripted.pr_merged}/files", list[m.DiffEntry]
     )
     assert [f["filename"] for f in merged_files] == ["m.txt"]
-    binary = _check(
-        http, f"{sim.url}{REPO}/pulls/{scripted.pr_closed}/files", list[m.DiffEntry]
-    )
+    binary = _check(http, f"{sim.url}{REPO}/pulls/{scripted.pr_closed}/files", list[m.DiffEntry])
     assert "patch" not in binary[0]
 
 
@@ -194,9 +191,7 @@ def test_compare(sim: Simulator, http: requests.Session, scripted: Scripted) -> 
 
 
 def test_contents(sim: Simulator, http: requests.Session, scripted: Scripted) -> None:
-    root = _check(
-        http, f"{sim.url}{REPO}/contents?ref=job/abc", list[m.ContentDirectoryItems]
-    )
+    root = _check(http, f"{sim.url}{REPO}/contents?ref=job/abc", list[m.ContentDirectoryItems])
     assert {(e["name"], e["type"]) for e in root} == {
         ("README.md", "file"),
         ("logs", "dir"),
@@ -211,8 +206,6 @@ def test_contents(sim: Simulator, http: requests.Session, scripted: Scripted) ->
         f"{sim.url}{REPO}/contents/logs/abc/job.config.json?ref={scripted.head_sha}",
         m.ContentFile,
     )
-    import base64
-
     assert base64.b64decode(f["content"]) == b'{"model": "claude", "title": "Fix"}'
     _check(http, f"{sim.url}{REPO}/contents/nope?ref=job/abc", m.BasicError, 404)
 
@@ -237,12 +230,21 @@ def test_comments(sim: Simulator, http: requests.Session, scripted: Scripted) ->
     assert len(http.get(url).json()) == 1
 
 
-def test_rate_limit_and_errors(
-    sim: Simulator, http: requests.Session, scripted: Scripted
-) -> None:
+def test_rate_limit_and_errors(sim: Simulator, http: requests.Session, scripted: Scripted) -> None:
     data = _check(http, f"{sim.url}/rate_limit", m.RateLimitOverview)
     assert data["resources"]["core"]["limit"] == 5000
     err = _check(http, f"{sim.url}/user", m.BasicError, 403)
     assert err["message"] == "Resource not accessible by integration"
     _check(http, f"{sim.url}{REPO}/nope", m.BasicError, 404)
     _check(http, f"{sim.url}/repos/other/repo/pulls", m.BasicError, 404)
+
+
+def test_workflows(sim: Simulator, http: requests.Session, scripted: Scripted) -> None:
+    one = _check(http, f"{sim.url}{REPO}/actions/workflows/run-job.yml", m.Workflow)
+    assert one["path"] == ".github/workflows/run-job.yml"
+    by_id = _check(http, f"{sim.url}{REPO}/actions/workflows/{one['id']}", m.Workflow)
+    assert by_id == one
+    listed = _check(
+        http, f"{sim.url}{REPO}/actions/workflows", m.ReposOwnerRepoActionsWorkflowsGetResponse200
+    )
+    assert listed["total_count"] == 2

@@ -266,6 +266,23 @@ def git_ref(st: SimState, api: str, name: str) -> Json:
 
 
 # ---------------------------------------------------------------- actions
+def workflow(st: SimState, api: str, file: str, wid: int) -> Json:
+    r = repo_api(st, api)
+    stem = file.rsplit(".", 1)[0]
+    return {
+        "id": wid,
+        "node_id": node_id("W", wid),
+        "name": stem.replace("-", " ").replace("_", " ").title(),
+        "path": f".github/workflows/{file}",
+        "state": "active",
+        "created_at": ts(st.created_at),
+        "updated_at": ts(st.created_at),
+        "url": f"{r}/actions/workflows/{wid}",
+        "html_url": f"{repo_web(st)}/blob/{st.default_branch}/.github/workflows/{file}",
+        "badge_url": f"{repo_web(st)}/workflows/{quote(stem)}/badge.svg",
+    }
+
+
 def _attempt(run: RunState, n: int | None) -> RunAttempt:
     if n is None:
         return run.latest

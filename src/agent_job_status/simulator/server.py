@@ -172,7 +172,12 @@ class Simulator:
         server.daemon_threads = True
         self._server = server
         self.port = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, name="github-sim", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="github-sim",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -471,6 +476,23 @@ def _runs_list(sim: Simulator, ctx: _Ctx, workflow: str | None) -> _Resp:
     return _Resp(200, body, headers)
 
 
+@_route("GET", "{REPO}/actions/workflows", "actions")
+def _list_workflows(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
+    st = sim.state
+    items = sorted(st.workflows.items(), key=lambda kv: kv[1])
+    page, headers = sim._paginate(ctx, items)
+    flows = [render.workflow(st, ctx.api, f, wid) for f, wid in page]
+    return _Resp(200, {"total_count": len(items), "workflows": flows}, headers)
+
+
+@_route("GET", "{REPO}/actions/workflows/(?P<wf>[^/]+)", "actions")
+def _get_workflow(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
+    for file, wid in sim.state.workflows.items():
+        if m["wf"] in (file, str(wid)):
+            return _Resp(200, render.workflow(sim.state, ctx.api, file, wid))
+    raise _not_found(doc=f"{DOCS}/actions/workflows#get-a-workflow")
+
+
 @_route("GET", "{REPO}/actions/runs", "actions")
 def _list_runs(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     return _runs_list(sim, ctx, None)
@@ -733,6 +755,7 @@ def _dispatch(sim: Simulator, ctx: _Ctx) -> _Resp:
 class _Handler(BaseHTTPRequestHandler):
     simulator: Simulator
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes
     server_version = "GitHub.com"
     sys_version = ""
 
@@ -844,8 +867,8 @@ class _Handler(BaseHTTPRequestHandler):
                 )
                 with sim._lock:
                     rate = sim._rate_headers()
-                self._send(resp, extra=rate)
                 record(403, False)
+                self._send(resp, extra=rate)
                 return
             elif kind.startswith("status:"):
                 code = int(kind[7:])
@@ -855,14 +878,14 @@ class _Handler(BaseHTTPRequestHandler):
                     phrase = "Error"
                 with sim._lock:
                     rate = sim._rate_headers()
-                self._send(_Resp(code, {"message": phrase, "documentation_url": DOCS}), extra=rate)
                 record(code, False)
+                self._send(_Resp(code, {"message": phrase, "documentation_url": DOCS}), extra=rate)
                 return
 
         if not self._authorized():
             resp = _Resp(401, {"message": "Bad credentials", "documentation_url": DOCS})
-            self._send(resp)
             record(401, False)
+            self._send(resp)
             return
 
         with sim._lock, sim.state.lock:
@@ -905,8 +928,9 @@ class _Handler(BaseHTTPRequestHandler):
         extra = dict(rate)
         extra["X-GitHub-Media-Type"] = "github.v3; format=json"
         extra["X-GitHub-Request-Id"] = secrets.token_hex(4).upper()
-        self._send(resp, truncate=truncate, extra=extra)
+        # recorded before answering, so a client that got its answer sees the record
         record(resp.status, counted)
+        self._send(resp, truncate=truncate, extra=extra)
 
     def _authorized(self) -> bool:
         auth = self.headers.get("Authorization", "")

@@ -1,0 +1,197 @@
+"""The sticky PR comment: one comment per job (or one for all), edited in place.
+
+Our comment is found by the hidden marker line `render.marker()` puts first
+(a `GITHUB_TOKEN` cannot read `GET /user`, so the author is never asked).
+Each body is remembered per (PR, key): an unchanged body costs no request at
+all, so a wait loop updates the comment on status changes only. Listing uses
+the client's conditional GETs, so an unchanged list answers 304 for free.
+
+Two runs at once: after creating, the list is read again, the oldest marked
+comment is kept and newer ones are deleted; if ours was the one deleted, the
+oldest gets our body. A comment is never worth failing the step: 403/404 (a
+fork PR's read-only token, missing `permissions`) warns once and stops trying
+for that PR; any other GitHub error warns and is retried on the next change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime
+from typing import Any
+
+from agent_job_status.client import GitHubClient, NotFound, RateLimitExhausted
+from agent_job_status.errors import GitHubError
+from agent_job_status.render import marker, render_comment
+from agent_job_status.report import Report
+from agent_job_status.runner import Runner, neutral
+from agent_job_status.settings import Settings
+
+PERMISSION_HINT = (
+    "the workflow needs 'permissions: pull-requests: write'; fork PRs get a read-only token"
+)
+# Rendering at a fixed moment gives a body that changes only when the reports
+# do: templates show `now` ("last checked ..."), which must not cost a write.
+_FIXED_NOW = datetime(2000, 1, 1, tzinfo=UTC)
+_ATTEMPTS = 3  # a comment deleted under us between list and edit: look again
+
+
+def _is_comment(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("id"), int)
+
+
+def _body_of(comment: dict[str, Any]) -> str:
+    body = comment.get("body")
+    return body if isinstance(body, str) else ""
+
+
+def _id_of(comment: dict[str, Any]) -> int:
+    cid = comment.get("id")
+    return cid if isinstance(cid, int) else 0
+
+
+class StickyComments:
+    """Keeps the sticky comment(s) for a run's reports up to date."""
+
+    def __init__(self, client: GitHubClient, settings: Settings, runner: Runner) -> None:
+        self.client = client
+        self.settings = settings
+        self.runner = runner
+        self._issues = f"/repos/{settings.repository}/issues"
+        self._last: dict[tuple[int, str], str] = {}  # (pr, key) -> body at _FIXED_NOW
+        self._blocked: set[int] = set()  # PRs we may not comment on in this run
+        self._told: set[str] = set()  # jobs already noticed as having no PR
+
+    @classmethod
+    def for_settings(cls, settings: Settings, runner: Runner) -> StickyComments:
+        """With a client of its own, as the action uses it."""
+        client = GitHubClient(
+            settings.api_url,
+            settings.token,
+            on_retry=lambda message: runner.info(f"retry (comment): {message}"),
+        )
+        return cls(client, settings, runner)
+
+    # -- the one entry point ----------------------------------------------
+    def update(self, reports: list[Report]) -> None:
+        """Bring every comment for `reports` up to date; never raises a GitHubError."""
+        for pr, key, group in self._targets(reports):
+            if pr in self._blocked:
+                continue
+            stable = self._render(group, key, _FIXED_NOW)
+            if self._last.get((pr, key)) == stable:
+                continue
+            body = self._render(group, key, None)
+            try:
+                self._sync(pr, key, body)
+            except GitHubError as exc:
+                self._failed(pr, exc)
+                continue
+            self._last[(pr, key)] = stable
+
+    # -- what goes where ----------------------------------------------------
+    def _targets(self, reports: list[Report]) -> list[tuple[int, str, list[Report]]]:
+        if not reports:
+            return []
+        if self.settings.comment_pr is not None:
+            if self.settings.all_jobs:
+                key = "*"
+            else:
+                key = ",".join(sorted(self.settings.job_ids or {r.id for r in reports}))
+            return [(self.settings.comment_pr, key, list(reports))]
+        targets: list[tuple[int, str, list[Report]]] = []
+        for report in reports:
+            if report.pr_number is not None:
+                targets.append((report.pr_number, report.id, [report]))
+            elif report.terminal or report.timed_out:
+                if report.id not in self._told:
+                    self._told.add(report.id)
+                    self.runner.notice(
+                        f"No pull request for agent job {neutral(report.id, 200)} and no "
+                        "comment_pr: there is nothing to comment on"
+                    )
+            else:
+                self.runner.debug(
+                    f"agent job {neutral(report.id, 200)} has no pull request yet; no comment"
+                )
+        return targets
+
+    def _render(self, group: list[Report], key: str, now: datetime | None) -> str:
+        return render_comment(
+            group,
+            self.settings.comment_template,
+            repository=self.settings.repository,
+            job_key=key,
+            now=now,
+        )
+
+    # -- talking to GitHub ----------------------------------------------------
+    def _marked(self, pr: int, key: str) -> list[dict[str, Any]]:
+        """Our comments on `pr` (every page), oldest first."""
+        mark = marker(self.settings.repository, key)
+        items, _ = self.client.get_all(f"{self._issues}/{pr}/comments")
+        mine = [
+            item
+            for item in items
+            if isinstance(item, dict)
+            and _id_of(item)
+            and (_body_of(item) == mark or _body_of(item).startswith(mark + "\n"))
+        ]
+        return sorted(mine, key=_id_of)
+
+    def _sync(self, pr: int, key: str, body: str) -> None:
+        for attempt in range(_ATTEMPTS):
+            try:
+                self._sync_once(pr, key, body)
+                return
+            except NotFound as exc:
+                # The PR itself is missing: the list says so. A comment that
+                # vanished (another run deleted it) is worth another look.
+                if "/comments/" not in exc.message or attempt == _ATTEMPTS - 1:
+                    raise
+
+    def _sync_once(self, pr: int, key: str, body: str) -> None:
+        mine = self._marked(pr, key)
+        if mine:
+            keep = mine[0]
+            self._delete(mine[1:])
+            self._edit(keep, body)
+            return
+        created = self.client.request(
+            "POST", f"{self._issues}/{pr}/comments", body={"body": body}, shape=_is_comment
+        ).data
+        self.runner.info(f"Commented on PR #{pr}")
+        # Another run may have created its own at the same time: keep the oldest.
+        again = self._marked(pr, key)
+        if not again:
+            return
+        keep = again[0]
+        self._delete(again[1:])
+        if _id_of(keep) != _id_of(created):
+            self._edit(keep, body)  # ours was deleted in favour of an older one
+
+    def _edit(self, comment: dict[str, Any], body: str) -> None:
+        if _body_of(comment) == body:
+            return
+        self.client.request(
+            "PATCH",
+            f"{self._issues}/comments/{_id_of(comment)}",
+            body={"body": body},
+            shape=_is_comment,
+        )
+
+    def _delete(self, comments: list[dict[str, Any]]) -> None:
+        for comment in comments:
+            # Already gone is fine: another run tidied it up.
+            with contextlib.suppress(NotFound):
+                self.client.request("DELETE", f"{self._issues}/comments/{_id_of(comment)}")
+
+    def _failed(self, pr: int, exc: GitHubError) -> None:
+        reason = neutral(exc.message.split("; the workflow needs", 1)[0], 300)
+        if exc.status in (403, 404) and not isinstance(exc, RateLimitExhausted):
+            self._blocked.add(pr)
+            self.runner.warning(f"Could not comment on PR #{pr}: {reason} ({PERMISSION_HINT})")
+        else:
+            self.runner.warning(
+                f"Could not update the comment on PR #{pr}: {reason}; will try again on the "
+                "next change"
+            )

@@ -1,0 +1,36 @@
+"""Shared fixtures: a live GitHub simulator and settings pointed at it."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from agent_job_status.runner import Runner
+from agent_job_status.settings import Settings, from_inputs
+from agent_job_status.simulator import Simulator
+
+TOKEN = "ghs_TESTtoken0123456789abcdefSECRET"
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    with Simulator(owner="acme", repo="agents", token=TOKEN) as simulator:
+        yield simulator
+
+
+def make_settings(sim: Simulator, workspace: Path, **inputs: str) -> Settings:
+    given = {"repository": "acme/agents", "token": TOKEN, "api_url": sim.url, **inputs}
+    return from_inputs(given, {"GITHUB_WORKSPACE": str(workspace)})
+
+
+@pytest.fixture
+def log() -> io.StringIO:
+    return io.StringIO()
+
+
+@pytest.fixture
+def runner(log: io.StringIO) -> Runner:
+    return Runner({}, log)
