@@ -218,3 +218,28 @@ def test_cost_of_one_check_and_a_repeat(sim: Simulator, tmp_path: Path) -> None:
     sim.reset_requests()
     observe(fetcher, ("j1",), detail=True)
     assert all(q.status == 304 for q in sim.requests) and len(sim.requests) < first
+
+
+def test_many_jobs_from_shared_lists_match_one_by_one(sim: Simulator, tmp_path: Path) -> None:
+    from agent_job_status.client import GitHubClient
+    from agent_job_status.engine import observe, observe_one
+    from agent_job_status.fetch import Fetcher
+    from agent_job_status.run import target_of
+
+    names = ["completed", "failed", "merged", "closed", "pending", "running", "not_found"]
+    for name in names:
+        scenarios.apply(sim, name, job_id=f"j-{name}")
+    sim.state.create_branch("job/j-bare")
+    sim.state.create_branch("job/j-bare2")
+    ids = tuple(f"j-{name}" for name in names) + ("j-bare", "j-bare2")
+    settings = make_settings(sim, tmp_path, job_id=",".join(ids))
+    client = GitHubClient(settings.api_url, TOKEN)
+    batch = observe(Fetcher(client, target_of(settings)), ids, detail=True)
+    single = [observe_one(Fetcher(client, target_of(settings)), i, detail=True) for i in ids]
+    assert [r.status for r in batch] == [r.status for r in single]
+    assert [r.status for r in batch] == [*names, "pending", "pending"]
+    assert [r.changed_files for r in batch] == [r.changed_files for r in single]
+    # A light poll reads lists, not one query per job.
+    sim.reset_requests()
+    observe(Fetcher(client, target_of(settings)), ids, detail=False)
+    assert len(sim.requests) <= 4

@@ -229,7 +229,7 @@ class GitHubClient:
             resp = self.request("GET", url, shape=lambda d: isinstance(d, list))
             items.extend(resp.data)
             fresh = fresh or resp.fresh
-            url = _next_link(resp.headers.get("link", ""))
+            url = next_link(resp.headers.get("link", ""))
         return items[:limit], fresh
 
     def download(self, url: str, max_bytes: int = MAX_BLOB_BYTES) -> bytes:
@@ -263,6 +263,9 @@ class GitHubClient:
             self.sleep(delay)
 
     # -- helpers -----------------------------------------------------------
+    def url_for(self, path: str, params: Mapping[str, str | int] | None = None) -> str:
+        return self._absolute(path, params)
+
     def _absolute(self, path: str, params: Mapping[str, str | int] | None) -> str:
         url = path if path.startswith(("http://", "https://")) else self.api_url + path
         if urlsplit(url).netloc != self._host:
@@ -354,7 +357,7 @@ def _message(text: str) -> str:
     return " ".join(str(message).split())[:200] if message else ""
 
 
-def _next_link(link: str) -> str | None:
+def next_link(link: str) -> str | None:
     for part in link.split(","):
         section = part.split(";")
         if len(section) >= 2 and any(s.strip() == 'rel="next"' for s in section[1:]):

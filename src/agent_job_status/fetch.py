@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from agent_job_status.client import GitHubClient, NotFound
+from agent_job_status.client import GitHubClient, NotFound, next_link
 from agent_job_status.errors import ConfigError, GitHubError
 from agent_job_status.facts import (
     BranchFact,
@@ -32,6 +32,9 @@ from agent_job_status.facts import (
 )
 
 MAX_LOG_CHARS = 10 * 1024 * 1024
+BATCH_FROM = 4  # jobs; fewer are cheaper asked one by one (filtered queries)
+LIST_PAGES = 10  # pages of 100 runs or PRs read per poll before asking per job
+PROGRESS_UP_TO = 5  # jobs whose step progress is read on every poll
 _TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?", re.MULTILINE)
 T = TypeVar("T")
 
@@ -252,6 +255,132 @@ class Fetcher:
             run=run,
             pull=pull,
         )
+
+    def status_facts_many(self, job_ids: tuple[str, ...]) -> list[JobFacts]:
+        """Status facts for many jobs from shared lists: the cost of a poll grows
+        with the pages of runs and PRs, not with the number of jobs."""
+        prefix = self.target.branch_prefix
+        names = {job_id: f"{prefix}{job_id}" for job_id in job_ids}
+        wanted = set(names.values())
+        runs = self._runs_by_branch(wanted)
+        pulls = self._pulls_by_branch(wanted)
+        bare = [
+            name for name in names.values() if runs.get(name) is None and pulls.get(name) is None
+        ]
+        branches = self._branches(set(bare)) if bare else {}
+        progress = len(job_ids) <= PROGRESS_UP_TO
+        facts = []
+        for job_id, name in names.items():
+            run = runs.get(name)
+            if run is not None and progress and run.status == "in_progress":
+                run = replace(run, jobs=self.run_jobs(run))
+            checked = run is None and pulls.get(name) is None
+            facts.append(
+                JobFacts(
+                    job_id=job_id,
+                    repository=self.target.repository,
+                    branch_name=name,
+                    server_url=self.target.server_url,
+                    branch=branches.get(name) if checked else None,
+                    branch_checked=checked,
+                    run=run,
+                    pull=pulls.get(name),
+                )
+            )
+        return facts
+
+    def _pages(
+        self,
+        path: str,
+        params: dict[str, str | int],
+        key: str,
+        wanted: set[str],
+        branch_of: Callable[[dict[str, Any]], str],
+    ) -> tuple[dict[str, list[dict[str, Any]]], bool]:
+        """Read list pages until every wanted branch is seen or the list ends.
+
+        Returns (items by branch, complete): complete is False when the page
+        bound stopped the reading first."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        url: str | None = self.client.url_for(path, {**params, "per_page": 100})
+        pages = 0
+        while url is not None:
+            if pages == LIST_PAGES:
+                return found, False
+            resp = self.client.request("GET", url, shape=_is_list if not key else _is_runs)
+            pages += 1
+            items = resp.data[key] if key else resp.data
+            for item in items:
+                if isinstance(item, dict) and branch_of(item) in wanted:
+                    found.setdefault(branch_of(item), []).append(item)
+            if wanted <= set(found):
+                return found, True
+            url = next_link(resp.headers.get("link", ""))
+        return found, True
+
+    def _runs_by_branch(self, wanted: set[str]) -> dict[str, RunFact | None]:
+        workflow = self.target.workflow
+        path = (
+            f"{self._repo}/actions/workflows/{quote(workflow, safe='')}/runs"
+            if workflow
+            else f"{self._repo}/actions/runs"
+        )
+        try:
+            found, complete = self._pages(
+                path, {}, "workflow_runs", wanted, lambda item: _str(item, "head_branch")
+            )
+        except NotFound:
+            self._explain_missing_workflow()
+            return {}
+        runs: dict[str, RunFact | None] = {}
+        for branch in wanted:
+            items = [
+                i
+                for i in found.get(branch, [])
+                if self.target.own_run_id is None or i.get("id") != self.target.own_run_id
+            ]
+            if items:
+                runs[branch] = run_fact(items[0])  # the list is newest first
+            elif not complete:
+                runs[branch] = self.latest_run(branch)  # beyond the pages read
+        return runs
+
+    def _pulls_by_branch(self, wanted: set[str]) -> dict[str, PullFact | None]:
+        def head_ref(item: dict[str, Any]) -> str:
+            head = item.get("head")
+            return _str(head, "ref") if isinstance(head, dict) else ""
+
+        params: dict[str, str | int] = {"state": "all", "sort": "updated", "direction": "desc"}
+        found, complete = self._pages(f"{self._repo}/pulls", params, "", wanted, head_ref)
+        pulls: dict[str, PullFact | None] = {}
+        for branch in wanted:
+            items = [pull_fact(i) for i in found.get(branch, [])]
+            if items:
+                pulls[branch] = max(
+                    items, key=lambda p: (p.created_at is not None, p.created_at, p.number)
+                )
+            elif not complete:
+                pulls[branch] = self.newest_pull(branch)
+        return pulls
+
+    def _branches(self, wanted: set[str]) -> dict[str, BranchFact]:
+        if len(wanted) == 1:
+            name = next(iter(wanted))
+            fact = self.branch(name)
+            return {name: fact} if fact is not None else {}
+        prefix = self.target.branch_prefix
+        refs, _ = self.client.get_all(f"{self._repo}/git/matching-refs/heads/{quote(prefix)}")
+        out: dict[str, BranchFact] = {}
+        for ref in refs:
+            if not isinstance(ref, dict):
+                continue
+            name = _str(ref, "ref").removeprefix("refs/heads/")
+            obj = ref.get("object")
+            if name in wanted:
+                out[name] = BranchFact(
+                    name=name, sha=_str(obj, "sha") if isinstance(obj, dict) else ""
+                )
+        return out
 
     # -- details (once per change, and at the end) -----------------------------
     def details(self, facts: JobFacts, *, failed: bool) -> JobFacts:

@@ -579,6 +579,8 @@ def run_serve(args: argparse.Namespace, env: Mapping[str, str], info: Callable[[
     server = _uvicorn_server(app, config.host, config.port, access_log=True)
     try:
         server.run()
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown
+        return 0
     except SystemExit:  # uvicorn exits when it cannot bind
         raise ConfigError(f"could not listen on {config.host}:{config.port}") from None
     if not server.started:
