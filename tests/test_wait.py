@@ -1,0 +1,260 @@
+"""Waiting: the loop against the simulator over real HTTP, in virtual time.
+
+The simulator and the waiter share a SimClock: sleeping advances time at
+once, scheduled changes happen when virtual time passes them.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from agent_job_status.publish import exit_code
+from agent_job_status.report import STATUSES, Report
+from agent_job_status.run import check
+from agent_job_status.runner import Runner
+from agent_job_status.simulator import SimClock, Simulator, scenarios
+from agent_job_status.simulator.state import SimState
+
+from .conftest import TOKEN, make_settings
+
+STEPS = ["Set up job", "Run agent", "Complete job"]
+
+
+@pytest.fixture
+def clock() -> SimClock:
+    return SimClock(start=datetime(2026, 1, 1, tzinfo=UTC))
+
+
+@pytest.fixture
+def vsim(clock: SimClock) -> Iterator[Simulator]:
+    with Simulator(owner="acme", repo="agents", token=TOKEN, clock=clock) as simulator:
+        yield simulator
+
+
+class Waited:
+    def __init__(
+        self, reports: list[Report], log: str, code: int, started: float, ended: float
+    ) -> None:
+        self.reports, self.log, self.code = reports, log, code
+        self.report = reports[0]
+        self.took = ended - started
+
+
+def wait(vsim: Simulator, clock: SimClock, tmp_path: Path, **inputs: str) -> Waited:
+    given = {"job_id": "j1", "wait": "true", "poll_interval": "10s", **inputs}
+    settings = make_settings(vsim, tmp_path, **given)
+    out = io.StringIO()
+    started = clock.time()
+    reports = check(settings, Runner({}, out), clock=clock).reports
+    return Waited(reports, out.getvalue(), exit_code(reports, settings), started, clock.time())
+
+
+def statuses(log: str) -> list[str]:
+    """The status words of the status-change lines, in order."""
+    words = [
+        line.split("] ", 1)[1].split(",")[0].split(" ")[0]
+        for line in log.splitlines()
+        if line.startswith("[")
+    ]
+    return [w for w in words if w in STATUSES]
+
+
+def script(vsim: Simulator, steps: list[tuple[float, Callable[[SimState], object]]]) -> None:
+    for at, fn in steps:
+        vsim.schedule_in(at, fn)
+
+
+def job(
+    vsim: Simulator,
+    *,
+    conclusion: str | None = "success",
+    pr: str | None = "open",
+    finish_at: float = 120,
+) -> dict[str, int]:
+    """A job: branch and queued run at 0, running at 20, steps, finished, PR."""
+    ids: dict[str, int] = {}
+
+    def start(st: SimState) -> None:
+        st.create_branch("job/j1", files={"logs/j1/s.jsonl": "{}\n"})
+        ids["run"] = st.start_run("job/j1", jobs={"agent": STEPS})
+
+    def finish(st: SimState) -> None:
+        st.commit("job/j1", files={"src/fix.py": "ok\n"}, message="work")
+        for _ in STEPS:
+            st.advance_step(ids["run"])
+        st.finish_run(ids["run"], conclusion or "success")
+        if pr:
+            ids["pr"] = st.open_pr("job/j1", title="Fix", body="")
+            if pr == "closed":
+                st.close_pr(ids["pr"])
+
+    script(
+        vsim,
+        [
+            (0, start),
+            (20, lambda st: st.set_run_status(ids["run"], "in_progress")),
+            (40, lambda st: st.advance_step(ids["run"])),
+            (finish_at, finish),
+        ],
+    )
+    return ids
+
+
+def test_to_completed(vsim: Simulator, clock: SimClock, tmp_path: Path) -> None:
+    job(vsim)
+    w = wait(vsim, clock, tmp_path)
+    assert w.report.status == "completed" and w.code == 0 and not w.report.timed_out
+    assert "pending" in w.log and "running" in w.log and "step " in w.log
+    assert w.took <= 120 + 10  # noticed within one poll interval
+    assert w.report.changed_files == ("logs/j1/s.jsonl", "src/fix.py")  # details at the end
+
+
+def test_to_failed(vsim: Simulator, clock: SimClock, tmp_path: Path) -> None:
+    job(vsim, conclusion="failure")
+    w = wait(vsim, clock, tmp_path)
+    assert (w.report.status, w.report.reason, w.code) == ("failed", "failure", 1)
+
+
+def test_to_closed(vsim: Simulator, clock: SimClock, tmp_path: Path) -> None:
+    job(vsim, pr="closed")
+    w = wait(vsim, clock, tmp_path)
+    assert w.report.status == "closed" and w.code == 0
+
+
+def test_wait_for_merged_rides_through_completed(
+    vsim: Simulator, clock: SimClock, tmp_path: Path
+) -> None:
+    ids = job(vsim)
+    script(vsim, [(600, lambda st: st.merge_pr(ids["pr"], delete_branch=True))])
+    w = wait(vsim, clock, tmp_path, wait_for="merged")
+    assert w.report.status == "merged" and 600 <= w.took <= 610
+    assert statuses(w.log)[-2:] == ["completed", "merged"]
+    assert w.report.branch_exists is False  # deleted mid-wait, still merged
+
+
+def test_lifecycle_scenario(vsim: Simulator, clock: SimClock, tmp_path: Path) -> None:
+    scenarios.apply(vsim, "lifecycle", job_id="j1", speed=0.1)  # over a minute
+    w = wait(vsim, clock, tmp_path, wait_for="merged", poll_interval="5s")
+    assert w.report.status == "merged"
+    for word in ("pending", "running", "completed", "merged"):
+        assert f"] {word}" in w.log
+
+
+def test_rerun_starting_mid_wait(vsim: Simulator, clock: SimClock, tmp_path: Path) -> None:
+    ids = job(vsim)
+
+    def rerun(st: SimState) -> None:
+        st.rerun(ids["run"])
+        st.set_run_status(ids["run"], "in_progress")
+
+    def finish2(st: SimState) -> None:
+        for _ in STEPS:
+            st.advance_step(ids["run"])
+        st.finish_run(ids["run"], "success")
+
+    script(vsim, [(300, rerun), (400, finish2), (500, lambda st: st.merge_pr(ids["pr"]))])
+    w = wait(vsim, clock, tmp_path, wait_for="merged")
+    assert w.report.status == "merged" and w.report.run_attempt == 2
+    seen = statuses(w.log)
+    first_end = seen.index("completed")
+    assert seen[first_end + 1] == "running"  # the re-run was followed
+    assert seen[-2:] == ["completed", "merged"]
+
+
+def test_timeout(vsim: Simulator, clock: SimClock, tmp_path: Path) -> None:
+    job(vsim, finish_at=10_000)
+    w = wait(vsim, clock, tmp_path, timeout="5m")
+    assert w.report.timed_out and w.report.status == "running" and w.code == 1
+    assert 300 <= w.took <= 311 and "timed out" in w.log
+
+
+def test_timeout_without_failing(vsim: Simulator, clock: SimClock, tmp_path: Path) -> None:
+    job(vsim, finish_at=10_000)
+    w = wait(vsim, clock, tmp_path, timeout="2m", fail_on_timeout="false")
+    assert w.report.timed_out and w.code == 0
+
+
+def test_start_grace_then_the_job_appears(vsim: Simulator, clock: SimClock, tmp_path: Path) -> None:
+    vsim.schedule_in(200, lambda st: None)  # nothing until...
+    ids: dict[str, int] = {}
+
+    def late(st: SimState) -> None:
+        st.create_branch("job/j1")
+        ids["run"] = st.start_run("job/j1", jobs={"agent": STEPS})
+
+    def done(st: SimState) -> None:
+        st.set_run_status(ids["run"], "in_progress")
+        st.finish_run(ids["run"], "success")
+
+    script(vsim, [(200, late), (260, done)])
+    w = wait(vsim, clock, tmp_path)
+    assert w.report.status == "completed" and w.report.reason == "no_pull_request"
+    assert "not_found" in w.log  # seen, but it did not end the wait
+
+
+def test_never_started(vsim: Simulator, clock: SimClock, tmp_path: Path) -> None:
+    vsim.state.create_branch("job/j1")
+    w = wait(vsim, clock, tmp_path, start_timeout="2m")
+    assert (w.report.status, w.report.reason, w.code) == ("failed", "never_started", 1)
+    assert 120 <= w.took <= 131
+
+
+def test_never_found(vsim: Simulator, clock: SimClock, tmp_path: Path) -> None:
+    w = wait(vsim, clock, tmp_path, start_timeout="1m")
+    assert w.report.status == "not_found" and 60 <= w.took <= 71 and not w.report.timed_out
+
+
+def test_rate_limit_exhausted_with_reset_seconds_away(
+    vsim: Simulator, clock: SimClock, tmp_path: Path
+) -> None:
+    job(vsim)
+
+    def exhaust(st: SimState) -> None:
+        vsim.rate_limit.remaining = 0
+        vsim.rate_limit.reset = int(clock.time()) + 5
+
+    script(vsim, [(60, exhaust)])
+    w = wait(vsim, clock, tmp_path)
+    assert w.report.status == "completed"
+    assert any(q.status == 403 for q in vsim.requests)
+
+
+def test_502s_and_resets_mid_wait(vsim: Simulator, clock: SimClock, tmp_path: Path) -> None:
+    job(vsim)
+
+    def faults(st: SimState) -> None:
+        vsim.add_fault("GET", r"/actions/workflows/.*/runs", "status:502", times=3)
+        vsim.add_fault("GET", r"/pulls$", "reset", times=2)
+
+    script(vsim, [(50, faults)])
+    w = wait(vsim, clock, tmp_path)
+    assert w.report.status == "completed" and w.code == 0
+    assert "retry" in w.log
+
+
+def test_heartbeat_and_request_counts(vsim: Simulator, clock: SimClock, tmp_path: Path) -> None:
+    job(vsim, finish_at=1200)
+    w = wait(vsim, clock, tmp_path)
+    assert w.log.count("still waiting") >= 3
+    assert "requests," in w.log and "counted against the rate limit" in w.log
+
+
+def test_unchanged_polls_cost_nothing(vsim: Simulator, clock: SimClock, tmp_path: Path) -> None:
+    job(vsim, finish_at=3000)
+    w = wait(vsim, clock, tmp_path)
+    assert w.report.status == "completed"
+    counted = sum(1 for q in vsim.requests if q.counted)
+    assert len(vsim.requests) > 500 and counted <= 40
+
+
+def test_many_jobs(vsim: Simulator, clock: SimClock, tmp_path: Path) -> None:
+    for n in range(12):
+        scenarios.apply(vsim, "lifecycle", job_id=f"m{n}", speed=0.2)
+    ids = ",".join(f"m{n}" for n in range(12))
+    w = wait(vsim, clock, tmp_path, job_id=ids, wait_for="merged", poll_interval="5s")
+    assert [r.status for r in w.reports] == ["merged"] * 12
