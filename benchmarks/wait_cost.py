@@ -1,0 +1,294 @@
+"""What waiting costs: our engine against a naive sleep loop, side by side.
+
+Both run against the GitHub simulator over real HTTP, in compressed time (a
+virtual clock shared by the simulator and the waiter: sleeping is instant).
+Printed per case: HTTP requests made, requests counted against the rate limit
+(a 304 answer to a conditional request is free), and detection latency
+(virtual seconds between a change in the simulator and the waiter seeing it).
+
+    python benchmarks/wait_cost.py            # both cases
+    python benchmarks/wait_cost.py --quick    # fewer jobs, for a smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+import requests
+
+from agent_job_status.facts import BranchFact, JobFacts
+from agent_job_status.fetch import pull_fact, run_fact
+from agent_job_status.report import Report
+from agent_job_status.resolve import resolve
+from agent_job_status.run import check
+from agent_job_status.runner import Runner
+from agent_job_status.settings import from_inputs
+from agent_job_status.simulator import SimClock, Simulator
+from agent_job_status.simulator.state import SimState
+
+TOKEN = "ghs_benchmark_token_0123456789"  # the simulator's own, not a secret
+STEPS = ["Set up job", "Run agent", "Open pull request", "Complete job"]
+INTERVAL = 10.0
+
+
+@dataclass
+class Result:
+    requests: int
+    counted: int
+    polls: int
+    latencies: list[float]
+    seconds: float
+    final: list[str] = field(default_factory=list)
+    details: int = 0  # counted requests for files, logs, config: once per job, not per poll
+
+    @property
+    def per_poll(self) -> float:
+        return (self.counted - self.details) / self.polls
+
+
+DETAIL_PATHS = re.compile(r"/files$|/contents/|/compare/|/branches/|/logs$|^/repos/[^/]+/[^/]+$")
+
+
+def tally(sim: Simulator) -> tuple[int, int, int]:
+    """(requests, counted, counted for details)."""
+    reqs = list(sim.requests)
+    counted = [q for q in reqs if q.counted]
+    return len(reqs), len(counted), sum(1 for q in counted if DETAIL_PATHS.search(q.path))
+
+
+def hour_job(
+    sim: Simulator, job_id: str, offset: float = 0.0, scale: float = 1.0
+) -> dict[str, float]:
+    """A job living an hour (times * scale): returns the time of each status change."""
+    ids: dict[str, int] = {}
+    branch = f"job/{job_id}"
+
+    def at(seconds: float, fn: Callable[[SimState], object]) -> None:
+        sim.schedule_in(offset + seconds * scale, fn)
+
+    def start(st: SimState) -> None:
+        st.create_branch(branch, files={f"logs/{job_id}/session.jsonl": "{}\n"})
+        ids["run"] = st.start_run(branch, jobs={"agent": STEPS})
+
+    def step(st: SimState) -> None:
+        st.advance_step(ids["run"])
+
+    def finish(st: SimState) -> None:
+        st.commit(branch, files={f"src/{job_id}.py": "done = True\n"}, message="work")
+        st.advance_step(ids["run"])
+        st.finish_run(ids["run"], "success")
+        ids["pr"] = st.open_pr(branch, title=f"Job {job_id}", body="")
+
+    at(0, start)
+    at(30, lambda st: st.set_run_status(ids["run"], "in_progress"))
+    at(300, step)
+    at(1200, step)
+    at(2400, step)
+    at(3300, finish)
+    at(3600, lambda st: st.merge_pr(ids["pr"], delete_branch=True))
+    now = sim.clock.time()
+    return {
+        name: now + offset + t * scale
+        for name, t in (("pending", 0), ("running", 30), ("completed", 3300), ("merged", 3600))
+    }
+
+
+def ours(
+    sim: Simulator, clock: SimClock, job_ids: list[str], changes: dict[str, dict[str, float]]
+) -> Result:
+    seen: dict[str, dict[str, float]] = {j: {} for j in job_ids}
+
+    def on_change(reports: list[Report]) -> None:
+        for r in reports:
+            seen[r.id].setdefault(r.status, clock.time())
+
+    with TemporaryDirectory() as workspace:
+        settings = from_inputs(
+            {
+                "job_id": ",".join(job_ids),
+                "repository": "acme/agents",
+                "token": TOKEN,
+                "api_url": sim.url,
+                "wait": "true",
+                "wait_for": "merged",
+                "poll_interval": f"{INTERVAL:.0f}s",
+                "timeout": "3h",
+                "log_path": "",
+            },
+            {"GITHUB_WORKSPACE": workspace},
+        )
+        sim.reset_requests()
+        started, wall = clock.time(), time.perf_counter()
+        reports = check(
+            settings, Runner({}, io.StringIO()), clock=clock, on_change=on_change
+        ).reports
+        seconds = time.perf_counter() - wall
+    polls = round((clock.time() - started) / INTERVAL) + 1
+    made, counted, details = tally(sim)
+    return Result(
+        made,
+        counted,
+        polls,
+        latencies(seen, changes),
+        seconds,
+        [r.status for r in reports],
+        details,
+    )
+
+
+def naive(
+    sim: Simulator,
+    clock: SimClock,
+    job_ids: list[str],
+    changes: dict[str, dict[str, float]],
+    max_polls: int | None = None,
+) -> Result:
+    """The hand-rolled loop: branch, PRs and runs fetched afresh every poll."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"token {TOKEN}"
+    api = f"{sim.url}/repos/acme/agents"
+    seen: dict[str, dict[str, float]] = {j: {} for j in job_ids}
+    sim.reset_requests()
+    wall = time.perf_counter()
+    polls = 0
+    final: dict[str, str] = {}
+    while max_polls is None or polls < max_polls:
+        polls += 1
+        for job_id in job_ids:
+            if final.get(job_id) == "merged":
+                continue
+            branch = f"job/{job_id}"
+            b = session.get(f"{api}/branches/{branch}", timeout=10)
+            p = session.get(
+                f"{api}/pulls", params={"head": f"acme:{branch}", "state": "all"}, timeout=10
+            ).json()
+            r = session.get(
+                f"{api}/actions/workflows/run-job.yml/runs", params={"branch": branch}, timeout=10
+            ).json()["workflow_runs"]
+            facts = JobFacts(
+                job_id=job_id,
+                repository="acme/agents",
+                branch_name=branch,
+                branch=BranchFact(branch, "") if b.status_code == 200 else None,
+                run=run_fact(r[0]) if r else None,
+                pull=pull_fact(p[0]) if p else None,
+            )
+            status = resolve(facts).status
+            final[job_id] = status
+            seen[job_id].setdefault(status, clock.time())
+        if all(final.get(j) == "merged" for j in job_ids):
+            break
+        clock.sleep(INTERVAL)
+    made, counted, _ = tally(sim)
+    return Result(
+        made,
+        counted,
+        polls,
+        latencies(seen, changes),
+        time.perf_counter() - wall,
+        list(final.values()),
+    )
+
+
+def latencies(
+    seen: dict[str, dict[str, float]], changes: dict[str, dict[str, float]]
+) -> list[float]:
+    out = []
+    for job_id, times in changes.items():
+        for status, changed_at in times.items():
+            if status in seen[job_id]:
+                out.append(seen[job_id][status] - changed_at)
+    return out
+
+
+def fresh() -> tuple[Simulator, SimClock]:
+    clock = SimClock(start=datetime(2026, 1, 1, tzinfo=UTC))
+    sim = Simulator(owner="acme", repo="agents", token=TOKEN, clock=clock)
+    sim.rate_limit.limit = sim.rate_limit.remaining = 10**9
+    return sim, clock
+
+
+def case(
+    jobs: int, scale: float, engine: str, naive_polls: int | None = None, offset: float = 0.0
+) -> Result:
+    sim, clock = fresh()
+    with sim:
+        ids = [f"b{n}" for n in range(jobs)]
+        # Starts spread over a minute, as a fleet of agents would; the offset
+        # puts changes between polls, so the detection lag is real.
+        changes = {
+            j: hour_job(sim, j, offset=offset + 60.0 * n / jobs, scale=scale)
+            for n, j in enumerate(ids)
+        }
+        if engine == "ours":
+            return ours(sim, clock, ids, changes)
+        return naive(sim, clock, ids, changes, naive_polls)
+
+
+def row(label: str, r: Result, per_poll: bool = False) -> str:
+    lat = f"{max(r.latencies):.0f} s" if r.latencies else "-"
+    extra = f"  {r.per_poll:8.2f} {r.details:>8}" if per_poll else ""
+    return (
+        f"  {label:<34} {r.requests:>9} {r.counted:>9} {r.polls:>6} {lat:>9} "
+        f"{r.seconds:>7.1f}{extra}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="50 instead of 200 jobs")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    many = 50 if args.quick else 200
+    head = f"  {'':<34} {'requests':>9} {'counted':>9} {'polls':>6} {'max lag':>9} {'wall s':>7}"
+    print("Case 1: one job living a simulated hour, 10 s poll interval, wait_for: merged")
+    print(head)
+    one_ours, one_naive = case(1, 1.0, "ours", offset=3.0), case(1, 1.0, "naive", offset=3.0)
+    print(row("agent-job-status (conditional)", one_ours))
+    print(row("naive loop (branch+PR+run each poll)", one_naive))
+    print(
+        f"  unchanged polls: {one_ours.polls - one_ours.counted} or more of "
+        f"{one_ours.polls} cost 0 counted requests; GITHUB_TOKEN budget is ~1,000/hour"
+    )
+    print()
+    print(f"Case 2: many jobs at once (10 vs {many}), a 10-minute life each, counted per poll")
+    print(head + f"  {'per poll':>8} {'details':>8}")
+    results: dict[str, Result] = {}
+    for jobs in (10, many):
+        results[f"ours-{jobs}"] = case(jobs, 1 / 6, "ours")
+        print(row(f"agent-job-status, {jobs} jobs", results[f"ours-{jobs}"], per_poll=True))
+    for jobs in (10, many):
+        results[f"naive-{jobs}"] = case(jobs, 1 / 6, "naive", naive_polls=3)
+        print(row(f"naive loop, {jobs} jobs (3 polls)", results[f"naive-{jobs}"], per_poll=True))
+    small, big = results["ours-10"], results[f"ours-{many}"]
+    ratio = big.per_poll / max(small.per_poll, 1e-9)
+    print(
+        f"  counted per poll (details excluded: fetched once per job at the end), "
+        f"{many} jobs vs 10: {ratio:.2f}x"
+    )
+    wrong = [s for r in (one_ours, small, big) for s in r.final if s != "merged"]
+    print(f"  final statuses not 'merged': {len(wrong)}")
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    k: vars(v)
+                    for k, v in {"one_ours": one_ours, "one_naive": one_naive, **results}.items()
+                },
+                default=str,
+                indent=1,
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
