@@ -263,3 +263,46 @@ def test_cli_status_formats(
     assert capsys.readouterr().out.startswith("## ")
     monkeypatch.setenv("GITHUB_TOKEN", "ghs_bad")
     assert main([*base, "--format", "json"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("event_name", "payload", "scenario", "status"),
+    [
+        (
+            "workflow_run",
+            {
+                "action": "completed",
+                "workflow_run": {"head_branch": "job/ev", "conclusion": "failure"},
+            },
+            "failed",
+            "failed",
+        ),
+        (
+            "pull_request",
+            {"action": "closed", "pull_request": {"merged": True, "head": {"ref": "job/ev"}}},
+            "merged",
+            "merged",
+        ),
+    ],
+)
+def test_event_driven_recipe(
+    action: Action,
+    sim: Simulator,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    event_name: str,
+    payload: dict[str, object],
+    scenario: str,
+    status: str,
+) -> None:
+    """A workflow triggered by the agent's run ending (or its PR closing) runs the
+    action once, with no job_id and no wait: one look, few requests."""
+    scenarios.apply(sim, scenario, job_id="ev")
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(payload))
+    action.mp.setenv("GITHUB_EVENT_NAME", event_name)
+    action.mp.setenv("GITHUB_EVENT_PATH", str(event))
+    sim.reset_requests()
+    code, _, outputs = action.run(capsys, fail_on="none")
+    assert code == 0 and outputs["id"] == "ev" and outputs["status"] == status
+    assert len(sim.requests) <= 9

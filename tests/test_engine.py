@@ -231,7 +231,7 @@ def test_many_jobs_from_shared_lists_match_one_by_one(sim: Simulator, tmp_path: 
         scenarios.apply(sim, name, job_id=f"j-{name}")
     sim.state.create_branch("job/j-bare")
     sim.state.create_branch("job/j-bare2")
-    ids = tuple(f"j-{name}" for name in names) + ("j-bare", "j-bare2")
+    ids = (*(f"j-{name}" for name in names), "j-bare", "j-bare2")
     settings = make_settings(sim, tmp_path, job_id=",".join(ids))
     client = GitHubClient(settings.api_url, TOKEN)
     batch = observe(Fetcher(client, target_of(settings)), ids, detail=True)

@@ -183,7 +183,7 @@ def test_neutralise_commands() -> None:
 
 def test_link_http_only() -> None:
     assert link("PR", "https://github.com/a/b/pull/1") == "[PR](https://github.com/a/b/pull/1)"
-    assert link("x", "http://h/a b(c)<d>\"e") == "[x](http://h/a%20b%28c%29%3Cd%3E%22e)"
+    assert link("x", 'http://h/a b(c)<d>"e') == "[x](http://h/a%20b%28c%29%3Cd%3E%22e)"
     for url in HOSTILE_URLS:
         out = link("label", url)
         assert out == "label"

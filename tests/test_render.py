@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,7 +16,9 @@ from agent_job_status.errors import ConfigError
 from agent_job_status.markdown import ZWSP
 from agent_job_status.render import (
     SAMPLE_NOW,
+    ago,
     duration,
+    emoji,
     marker,
     render_comment,
     render_preview,
@@ -42,7 +45,11 @@ def summary(reports: list[Report], **kwargs: object) -> str:
 
 def comment(reports: list[Report], **kwargs: object) -> str:
     return render_comment(
-        reports, repository="acme/agents", job_key="k", now=SAMPLE_NOW, **kwargs  # type: ignore[arg-type]
+        reports,
+        repository="acme/agents",
+        job_key="k",
+        now=SAMPLE_NOW,
+        **kwargs,  # type: ignore[arg-type]
     )
 
 
@@ -197,6 +204,11 @@ def test_filters() -> None:
     assert duration(-5) == "0s"
     assert tail("a\nb\nc\n", 2) == "b\nc"
     assert tail("x" * 5000, 1) == "x" * 999 + "…"
+    assert ago(SAMPLE_NOW - timedelta(hours=1, minutes=2, seconds=3), SAMPLE_NOW) == "1h 2m ago"
+    assert ago(SAMPLE_NOW + timedelta(minutes=5), SAMPLE_NOW) == "in 5m"
+    assert ago(SAMPLE_NOW, SAMPLE_NOW) == "just now"
+    assert ago(None, SAMPLE_NOW) == ""
+    assert [emoji(s) for s in STATUSES] == ["⏳", "🏃", "✅", "❌", "🟣", "🚫", "❔"]
 
 
 def test_preview_every_status_and_kind() -> None:

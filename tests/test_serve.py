@@ -256,13 +256,11 @@ def test_concurrent_clients_share_one_github_round(
         else:
             answers.append(agent(url, "agents/job/job-completed"))
 
-    started = time.monotonic()
     threads = [threading.Thread(target=poll, args=(i,)) for i in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert time.monotonic() - started < 1.0
     assert [a.status_code for a in answers] == [200] * clients
     assert cache.rounds == 1
     assert len(github.requests) <= one_round

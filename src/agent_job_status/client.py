@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
+import urllib3
 from github import Auth, Github
 
 from agent_job_status import __version__
@@ -64,6 +65,7 @@ class RateLimit:
 class _Cached:
     etag: str
     data: Any
+    link: str  # a 304 need not repeat the Link header, yet the pages go on
 
 
 @dataclass
@@ -100,13 +102,16 @@ class GitHubClient:
         clock: Clock = time.time,
         sleep: Sleep = time.sleep,
         on_retry: Callable[[str], None] | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        read_timeout: float = READ_TIMEOUT,
     ) -> None:
         self.api_url = api_url.rstrip("/")
+        self.timeouts = (connect_timeout, read_timeout)
         self._host = urlsplit(self.api_url).netloc
         self._gh = Github(
             auth=Auth.Token(token) if token else None,
             base_url=self.api_url,
-            timeout=int(READ_TIMEOUT),
+            timeout=max(1, int(read_timeout)),
             user_agent=f"agent-job-status/{__version__}",
             retry=None,
             seconds_between_requests=None,
@@ -117,7 +122,7 @@ class GitHubClient:
         # PyGithub accepts only an int timeout but hands it to requests, which
         # takes (connect, read): a dead host should fail fast, a slow answer not.
         if hasattr(self._requester, "_Requester__timeout"):
-            self._requester._Requester__timeout = (CONNECT_TIMEOUT, READ_TIMEOUT)
+            self._requester._Requester__timeout = self.timeouts
         self.retry = retry or RetryPolicy()
         self.clock = clock
         self.sleep = sleep
@@ -161,10 +166,17 @@ class GitHubClient:
             except (requests.RequestException, OSError, ValueError) as exc:
                 problem = f"{type(exc).__name__} on {verb} {self._shown(url)}"
                 self.stats.requests += 1
+            except RuntimeError:
+                # PyGithub's answer to a 301 to another host or scheme: final.
+                raise GitHubError(
+                    f"GitHub redirected {verb} {self._shown(url)} to another host; "
+                    "check the 'api_url' input"
+                ) from None
             else:
                 self._count(url, status, resp_headers)
                 if status == 304 and cached is not None:
-                    return Response(304, cached.data, resp_headers, fresh=False)
+                    kept = {**resp_headers, "link": resp_headers.get("link") or cached.link}
+                    return Response(304, cached.data, kept, fresh=False)
                 if status < 300 or (status == 302 and raw):
                     data: Any = text
                     if not raw and status != 204 and text:
@@ -175,7 +187,7 @@ class GitHubClient:
                     if data is not _Malformed and (raw or not text or shape(data)):
                         etag = resp_headers.get("etag")
                         if verb == "GET" and etag and status == 200:
-                            self._cache[key] = _Cached(etag, data)
+                            self._cache[key] = _Cached(etag, data, resp_headers.get("link", ""))
                         return Response(status, data, resp_headers, fresh=True)
                     problem = f"malformed answer to {verb} {self._shown(url)}"
                 else:
@@ -242,7 +254,7 @@ class GitHubClient:
                 with requests.get(
                     url,
                     headers=headers,
-                    timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+                    timeout=self.timeouts,
                     stream=True,
                     allow_redirects=True,
                 ) as resp:
@@ -254,7 +266,8 @@ class GitHubClient:
                     problem = f"HTTP {resp.status_code} downloading the log archive"
                     if resp.status_code < 500:
                         raise GitHubError(problem, status=resp.status_code)
-            except requests.RequestException as exc:
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+                # A cut-off archive fails in urllib3's read, below requests.
                 problem = f"{type(exc).__name__} downloading the log archive"
             attempt += 1
             delay = self.retry.delay(attempt)

@@ -13,6 +13,7 @@ def observe_one(fetcher: Fetcher, job_id: str, *, detail: bool) -> Report:
 
 
 def _report(fetcher: Fetcher, facts: JobFacts, *, detail: bool) -> Report:
+    facts = fetcher.settled(facts)  # facts never go backwards when a list lags
     report = resolve(facts)
     if detail:
         # Details never change the status (the branch, the only status fact

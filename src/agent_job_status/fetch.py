@@ -138,12 +138,36 @@ def branch_fact(data: Mapping[str, Any]) -> BranchFact:
     )
 
 
+def _ids(items: Any, key: str) -> bool:
+    """A list whose every entry is an object with an integer `key`: the facts need it."""
+    return isinstance(items, list) and all(
+        isinstance(i, dict) and type(i.get(key)) is int for i in items
+    )
+
+
 def _is_runs(data: Any) -> bool:
-    return isinstance(data, dict) and isinstance(data.get("workflow_runs"), list)
+    return isinstance(data, dict) and _ids(data.get("workflow_runs"), "id")
 
 
 def _is_jobs(data: Any) -> bool:
-    return isinstance(data, dict) and isinstance(data.get("jobs"), list)
+    return isinstance(data, dict) and _ids(data.get("jobs"), "id")
+
+
+def _is_pulls(data: Any) -> bool:
+    return _ids(data, "number")
+
+
+def _is_pull(data: Any) -> bool:
+    return isinstance(data, dict) and type(data.get("number")) is int
+
+
+def _behind(listed: PullFact | None, seen: PullFact) -> bool:
+    """Whether a list's answer knows less than an earlier one did (see `settled`)."""
+    if listed is None or listed.number < seen.number:
+        return True
+    return listed.number == seen.number and (
+        (seen.merged and not listed.merged) or (seen.state == "closed" and listed.state == "open")
+    )
 
 
 def _is_list(data: Any) -> bool:
@@ -165,6 +189,7 @@ class Fetcher:
         self.warn = warn or (lambda _message: None)
         self._memo: dict[tuple[object, ...], object] = {}
         self._repo = f"/repos/{target.repository}"
+        self._pulls_seen: dict[str, PullFact] = {}  # branch -> newest PR seen (see `settled`)
 
     def _once(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
         """Memo for results keyed by immutable ids (a sha, a run attempt)."""
@@ -224,7 +249,7 @@ class Fetcher:
             "direction": "desc",
             "per_page": 10,
         }
-        resp = self.client.get(f"{self._repo}/pulls", params, shape=_is_list)
+        resp = self.client.get(f"{self._repo}/pulls", params, shape=_is_pulls)
         for item in resp.data:
             head = item.get("head") if isinstance(item, dict) else None
             if isinstance(head, dict) and head.get("ref") == branch:
@@ -255,6 +280,25 @@ class Fetcher:
             run=run,
             pull=pull,
         )
+
+    def settled(self, facts: JobFacts) -> JobFacts:
+        """The one guard against lagging lists: a PR once seen is never un-seen.
+
+        GitHub's PR lists are eventually consistent: just after a merge the list
+        can still say `open` (or miss a new PR). Facts that went backwards would
+        turn `merged` into `completed` mid-wait, or end a wait on a state already
+        left behind. So when a list knows less than an earlier answer did (the
+        PR missing, an older PR, or open where we saw it merged or closed), the
+        PR itself (GET /pulls/{n}, authoritative) decides. A merge never goes
+        back; a closed PR may really be reopened, and the direct read says so.
+        """
+        seen = self._pulls_seen.get(facts.branch_name)
+        if seen is not None and _behind(facts.pull, seen):
+            direct = self.client.get_or_none(f"{self._repo}/pulls/{seen.number}", shape=_is_pull)
+            facts = replace(facts, pull=pull_fact(direct.data) if direct is not None else seen)
+        if facts.pull is not None:
+            self._pulls_seen[facts.branch_name] = facts.pull
+        return facts
 
     def status_facts_many(self, job_ids: tuple[str, ...]) -> list[JobFacts]:
         """Status facts for many jobs from shared lists: the cost of a poll grows
@@ -307,7 +351,7 @@ class Fetcher:
         while url is not None:
             if pages == LIST_PAGES:
                 return found, False
-            resp = self.client.request("GET", url, shape=_is_list if not key else _is_runs)
+            resp = self.client.request("GET", url, shape=_is_pulls if not key else _is_runs)
             pages += 1
             items = resp.data[key] if key else resp.data
             for item in items:
@@ -385,7 +429,16 @@ class Fetcher:
     # -- details (once per change, and at the end) -----------------------------
     def details(self, facts: JobFacts, *, failed: bool) -> JobFacts:
         """Add the branch, changed files, the job config and the log."""
-        branch = facts.branch if facts.branch_checked else self.branch(facts.branch_name)
+        if facts.branch_checked:
+            branch = facts.branch
+        elif facts.pull is not None and facts.pull.merged:
+            # A merged job's branch only goes away; ask once (a 404 has no ETag).
+            branch = self._once(
+                ("branch-after-merge", facts.branch_name, facts.pull.number),
+                lambda: self.branch(facts.branch_name),
+            )
+        else:
+            branch = self.branch(facts.branch_name)
         facts = replace(facts, branch=branch, branch_checked=True)
         files = self.changed_files(facts)
         sha = self._log_commit(facts)

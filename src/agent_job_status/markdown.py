@@ -39,7 +39,11 @@ _ANSI = re.compile(
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _NEWLINES = re.compile("\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
 # C0 except \t and \n, DEL, C1, bidi embeddings/overrides/isolates.
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Controls, bidi overrides and zero-width characters: invisible in a page,
+# so untrusted text could use them to look like something it is not.
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
 _SPACES = re.compile(r"\s+")
 _BACKTICKS = re.compile("`+")
 # A workflow command at the start of a line, after optional whitespace.

@@ -75,14 +75,36 @@ class Fault:
     path matches the regex ``path`` (``re.search``) get ``kind`` instead of a normal answer.
 
     kinds: ``status:<code>``, ``reset``, ``slow:<seconds>`` (then answered normally),
-    ``truncated`` (normal headers, half the body), ``secondary`` (403 + retry-after).
-    ``times`` is decremented on each hit and the fault removed at 0; None = forever.
+    ``truncated`` (normal headers, half the body), ``secondary`` (403 + retry-after),
+    and those in :data:`FAULT_KINDS`. ``times`` is decremented on each hit and the fault
+    removed at 0; None = forever. ``query`` (a regex, ``re.search`` on the raw query
+    string) narrows the match, e.g. ``r"page=2"`` for one page of a list.
     """
 
     method: str
     path: str
     kind: str
     times: int | None = 1
+    query: str | None = None
+
+
+FAULT_KINDS = {
+    "status:<code>": "a GitHub-like JSON error with that status (500, 502, 503, 504, 401...)",
+    "reset": "the connection is closed with RST, no answer",
+    "slow:<seconds>": "real sleep, then a normal answer (beyond a client's read timeout)",
+    "truncated": "normal headers incl. full Content-Length, half the body, then close",
+    "malformed": "200 with a body that is not JSON",
+    "shape": "200 with JSON of the wrong shape (list keys dropped, or list <-> object)",
+    "body:<json>": "200 with exactly that JSON",
+    "secondary": "403 secondary rate limit with Retry-After: 1",
+    "secondary-no-retry-after": "403 secondary rate limit without Retry-After",
+    "429": "429 Too Many Requests with Retry-After: 1",
+    "429-no-retry-after": "429 Too Many Requests without Retry-After",
+    "primary:<seconds>": "403 primary limit exhausted, X-RateLimit-Reset that far away",
+    "stale": "a lagging list: the previous different answer to the same URL, if any",
+    "link:<url>": "a normal answer whose Link header says rel=next is <url>",
+    "redirect:<code>:<url>": "that status (301, 302, 307) with Location <url>",
+}
 
 
 @dataclass
@@ -148,6 +170,9 @@ class Simulator:
         self._events: list[tuple[float, int, Callable[[SimState], object]]] = []
         self._event_seq = 0
         self._blobs: dict[str, bytes] = {}
+        self._served: dict[str, list[str]] = {}  # GET URL -> recent distinct JSON answers
+        # Requests outside the API (``/_sim/blobs``): where a token must never go.
+        self.blob_requests: list[RecordedRequest] = []
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -236,20 +261,33 @@ class Simulator:
         with self._lock:
             self.requests.clear()
 
-    def add_fault(self, method: str, path: str, kind: str, times: int | None = 1) -> Fault:
-        fault = Fault(method, path, kind, times)
+    def add_fault(
+        self,
+        method: str,
+        path: str,
+        kind: str,
+        times: int | None = 1,
+        query: str | None = None,
+    ) -> Fault:
+        """Inject a fault (see :data:`FAULT_KINDS`); ``{port}`` in a URL is this port."""
+        fault = Fault(method, path, kind, times, query)
         with self._lock:
             self.faults.append(fault)
         return fault
 
-    def _take_fault(self, method: str, path: str) -> Fault | None:
+    def _take_fault(self, method: str, path: str, query: str = "") -> Fault | None:
+        blob = path.startswith("/_sim/")
         with self._lock:
             for i, item in enumerate(self.faults):
                 fault = item if isinstance(item, Fault) else Fault(*item)
                 self.faults[i] = fault
                 if fault.method not in ("*", "") and fault.method.upper() != method:
                     continue
+                if blob and "_sim" not in fault.path:
+                    continue  # blob downloads only get faults that name them
                 if not re.search(fault.path, path):
+                    continue
+                if fault.query is not None and not re.search(fault.query, query):
                     continue
                 if fault.times is not None and fault.times >= 0:
                     fault.times -= 1
@@ -845,42 +883,25 @@ class _Handler(BaseHTTPRequestHandler):
 
         sim.run_due()
         truncate = False
-        fault = sim._take_fault(method, path)
+        late = ""  # a fault applied to the normal answer: shape, stale, link
+        fault = sim._take_fault(method, path, qs)
         if fault is not None:
-            kind = fault.kind
+            kind = fault.kind.replace("{port}", str(sim.port))
+            early = _early_fault(sim, kind)
             if kind == "reset":
                 record(0, False)
                 self._reset()
+                return
+            if early is not None:
+                record(early.status, False)
+                self._send(early)
                 return
             if kind.startswith("slow:"):
                 time.sleep(float(kind[5:]))
             elif kind == "truncated":
                 truncate = True
-            elif kind == "secondary":
-                resp = _Resp(
-                    403,
-                    {
-                        "message": SECONDARY_MESSAGE,
-                        "documentation_url": SECONDARY_DOC,
-                    },
-                    {"Retry-After": "1"},
-                )
-                with sim._lock:
-                    rate = sim._rate_headers()
-                record(403, False)
-                self._send(resp, extra=rate)
-                return
-            elif kind.startswith("status:"):
-                code = int(kind[7:])
-                try:
-                    phrase = HTTPStatus(code).phrase
-                except ValueError:
-                    phrase = "Error"
-                with sim._lock:
-                    rate = sim._rate_headers()
-                record(code, False)
-                self._send(_Resp(code, {"message": phrase, "documentation_url": DOCS}), extra=rate)
-                return
+            elif kind in ("shape", "stale") or kind.startswith("link:"):
+                late = kind
 
         if not self._authorized():
             resp = _Resp(401, {"message": "Bad credentials", "documentation_url": DOCS})
@@ -909,6 +930,8 @@ class _Handler(BaseHTTPRequestHandler):
                     resp = _Resp(
                         422, {"message": f"Validation Failed: {err}", "documentation_url": DOCS}
                     )
+                if method == "GET" and resp.status == 200 and not isinstance(resp.body, bytes):
+                    _late_fault(sim, late, f"{path}?{qs}", resp)
                 if method == "GET" and resp.status == 200 and resp.body is not None:
                     payload = (
                         resp.body
@@ -940,12 +963,25 @@ class _Handler(BaseHTTPRequestHandler):
     def _control(self, method: str, path: str, body: bytes) -> None:
         sim = self.simulator
         if method == "GET" and path.startswith("/_sim/blobs/"):
+            rec = RecordedRequest(method, path, {}, 200, False, dict(self.headers.items()))
             with sim._lock:
+                sim.blob_requests.append(rec)
                 data = sim._blobs.get(path[len("/_sim/blobs/") :])
+            fault = sim._take_fault(method, path)
+            if fault is not None and fault.kind == "reset":
+                rec.status = 0
+                self._reset()
+                return
+            if fault is not None and fault.kind.startswith("status:"):
+                rec.status = int(fault.kind[7:])
+                self._send(_Resp(rec.status, {"message": "BlobError"}))
+                return
             if data is None:
+                rec.status = 404
                 self._send(_Resp(404, {"message": "BlobNotFound"}))
             else:
-                self._send(_Resp(200, data, {}, "application/zip"))
+                truncate = fault is not None and fault.kind == "truncated"
+                self._send(_Resp(200, data, {}, "application/zip"), truncate=truncate)
             return
         if method == "GET" and path == "/_sim/requests":
             with sim._lock:
@@ -973,6 +1009,68 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(_Resp(200, {"ok": True}))
             return
         self._send(_Resp(404, {"message": "Not Found", "documentation_url": DOCS}))
+
+
+def _early_fault(sim: Simulator, kind: str) -> _Resp | None:
+    """The answer a fault gives instead of the normal one (None: not such a fault)."""
+    with sim._lock:
+        rate = sim._rate_headers()
+    if kind in ("secondary", "secondary-no-retry-after", "429", "429-no-retry-after"):
+        status = 429 if kind.startswith("429") else 403
+        if status == 429:
+            rate["Retry-After"] = "1"
+        if kind == "secondary":
+            rate["Retry-After"] = "1"
+        if kind.endswith("no-retry-after"):
+            rate.pop("Retry-After", None)
+        body = {"message": SECONDARY_MESSAGE, "documentation_url": SECONDARY_DOC}
+        return _Resp(status, body, rate)
+    if kind.startswith("primary:"):
+        reset = int(sim.clock.time() + float(kind[8:]))
+        rate.update({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)})
+        return _Resp(403, {"message": PRIMARY_MESSAGE, "documentation_url": PRIMARY_DOC}, rate)
+    if kind.startswith("status:"):
+        code = int(kind[7:])
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "Error"
+        return _Resp(code, {"message": phrase, "documentation_url": DOCS}, rate)
+    if kind == "malformed":
+        return _Resp(200, b'{"workflow_runs": [{"id": 1,, <html>502 Bad Gateway', rate)
+    if kind.startswith("body:"):
+        return _Resp(200, kind[5:].encode(), rate)
+    if kind.startswith("redirect:"):
+        moved, _, location = kind[9:].partition(":")
+        return _Resp(int(moved), None, {**rate, "Location": location})
+    return None
+
+
+def _late_fault(sim: Simulator, kind: str, key: str, resp: _Resp) -> None:
+    """Faults that bend a normal JSON answer: ``shape``, ``stale``, ``link:<url>``;
+    also remembers each URL's recent answers for ``stale``."""
+    if resp.body is None:
+        return
+    encoded = json.dumps(resp.body)
+    with sim._lock:
+        history = sim._served.setdefault(key, [])
+        if kind == "stale":
+            older = next((b for b in reversed(history) if b != encoded), None)
+            if older is not None:
+                resp.body = json.loads(older)  # served, not remembered: the list lags
+            return
+        if not history or history[-1] != encoded:
+            history.append(encoded)
+            del history[:-4]
+    if kind == "shape":
+        body = resp.body
+        if isinstance(body, list):
+            resp.body = {"message": "not a list", "total_count": len(body)}
+        elif isinstance(body, dict):
+            kept = {k: v for k, v in body.items() if not isinstance(v, list)}
+            resp.body = kept if len(kept) != len(body) else [body]
+    elif kind.startswith("link:"):
+        resp.headers["Link"] = f'<{kind[5:]}>; rel="next"'
 
 
 def _etag_matches(header: str, etag: str) -> bool:
