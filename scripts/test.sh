@@ -11,7 +11,7 @@ python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,serve]'
 
 echo "== ruff"
-.venv/bin/ruff check src tests $(ls -d benchmarks 2>/dev/null)
+.venv/bin/ruff check src tests benchmarks scripts
 echo "== mypy --strict"
 .venv/bin/mypy --strict src
 
