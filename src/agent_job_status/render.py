@@ -39,6 +39,7 @@ starts with the hidden `marker()` line, whatever the template says.
 
 from __future__ import annotations
 
+import functools
 import re
 import traceback
 from collections.abc import Callable
@@ -186,7 +187,14 @@ class _Loader(jinja2.BaseLoader):
         return resource.read_text(encoding="utf-8"), _PACKAGE_PREFIX + template, lambda: True
 
 
-def _environment(custom: Path | None, now: datetime) -> jinja2.Environment:
+@jinja2.pass_context
+def _ago_filter(context: jinja2.runtime.Context, moment: datetime | None) -> str:
+    return ago(moment, context["now"])
+
+
+@functools.lru_cache(maxsize=16)
+def _environment(custom: Path | None) -> jinja2.Environment:
+    """One environment per template source: Jinja caches compiled templates in it."""
     env = ImmutableSandboxedEnvironment(
         loader=_Loader(custom),
         autoescape=False,
@@ -203,7 +211,7 @@ def _environment(custom: Path | None, now: datetime) -> jinja2.Environment:
         code_block=markdown.code_block,
         link=markdown.link,
         duration=duration,
-        ago=lambda moment: ago(moment, now),
+        ago=_ago_filter,
         iso=iso_filter,
         emoji=emoji,
         tail=tail,
@@ -277,7 +285,7 @@ def _render(
     if not reports:
         raise ValueError("no reports to render")
     moment = _aware(now) if now is not None else datetime.now(UTC)
-    env = _environment(template, moment)
+    env = _environment(template)
     name = f"custom:{template}" if template is not None else f"{kind}.md.j2"
     display = str(template) if template is not None else f"{kind}.md.j2"
     try:
