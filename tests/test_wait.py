@@ -258,3 +258,30 @@ def test_many_jobs(vsim: Simulator, clock: SimClock, tmp_path: Path) -> None:
     ids = ",".join(f"m{n}" for n in range(12))
     w = wait(vsim, clock, tmp_path, job_id=ids, wait_for="merged", poll_interval="5s")
     assert [r.status for r in w.reports] == ["merged"] * 12
+
+
+def test_low_budget_stretches_the_interval() -> None:
+    from agent_job_status.client import GitHubClient
+    from agent_job_status.wait import next_interval
+
+    client = GitHubClient("http://127.0.0.1:9", "t")
+    client.rate.limit, client.rate.remaining, client.rate.reset_at = 1000, 500, 4600.0
+    assert next_interval(10, client, now=1000) == 10  # plenty left
+    client.rate.remaining = 60  # 6% left, an hour to the reset: one poll a minute
+    assert next_interval(10, client, now=1000) == pytest.approx(3600 / 60)
+
+
+def test_rate_limit_exhausted_past_the_timeout_ends_clearly(
+    vsim: Simulator, clock: SimClock, tmp_path: Path
+) -> None:
+    from agent_job_status.errors import GitHubError
+
+    job(vsim, finish_at=10_000)
+
+    def exhaust(st: SimState) -> None:
+        vsim.rate_limit.remaining = 0
+        vsim.rate_limit.reset = int(clock.time()) + 7200
+
+    script(vsim, [(60, exhaust)])
+    with pytest.raises(GitHubError, match="rate limit exhausted until after the wait's timeout"):
+        wait(vsim, clock, tmp_path, timeout="30m")
