@@ -145,10 +145,7 @@ def main() -> None:
         ),
     }
     for name, (title, markdown, height) in shots.items():
-        (args.out / f"{name}.md").write_text(markdown, encoding="utf-8")
-        html_text = page(title, to_html(markdown))
-        (args.out / f"{name}.html").write_text(html_text, encoding="utf-8")
-        shoot(html_text, args.out / f"{name}.png", height)
+        shoot(page(title, to_html(markdown)), args.out / f"{name}.png", height)
         print(f"{args.out / name}.png")
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from agent_job_status.runner import Runner
 from agent_job_status.settings import Settings, from_inputs
-from agent_job_status.simulator import Simulator
+from agent_job_status.simulator import SimClock, Simulator
 
 TOKEN = "ghs_TESTtoken0123456789abcdefSECRET"
 
@@ -24,6 +25,19 @@ def sim() -> Iterator[Simulator]:
 def make_settings(sim: Simulator, workspace: Path, **inputs: str) -> Settings:
     given = {"repository": "acme/agents", "token": TOKEN, "api_url": sim.url, **inputs}
     return from_inputs(given, {"GITHUB_WORKSPACE": str(workspace)})
+
+
+@pytest.fixture
+def clock() -> SimClock:
+    """Virtual time, shared by the simulator and the waiter: sleeping is instant."""
+    return SimClock(start=datetime(2026, 1, 1, tzinfo=UTC))
+
+
+@pytest.fixture
+def vsim(clock: SimClock) -> Iterator[Simulator]:
+    """A simulator living in the `clock`'s virtual time."""
+    with Simulator(owner="acme", repo="agents", token=TOKEN, clock=clock) as simulator:
+        yield simulator
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ once, scheduled changes happen when virtual time passes them.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,20 +19,9 @@ from agent_job_status.runner import Runner
 from agent_job_status.simulator import SimClock, Simulator, scenarios
 from agent_job_status.simulator.state import SimState
 
-from .conftest import TOKEN, make_settings
+from .conftest import make_settings
 
 STEPS = ["Set up job", "Run agent", "Complete job"]
-
-
-@pytest.fixture
-def clock() -> SimClock:
-    return SimClock(start=datetime(2026, 1, 1, tzinfo=UTC))
-
-
-@pytest.fixture
-def vsim(clock: SimClock) -> Iterator[Simulator]:
-    with Simulator(owner="acme", repo="agents", token=TOKEN, clock=clock) as simulator:
-        yield simulator
 
 
 class Waited:

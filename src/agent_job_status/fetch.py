@@ -198,15 +198,18 @@ class Fetcher:
         return self._memo[key]  # type: ignore[return-value]
 
     # -- status facts (every poll) ------------------------------------------
-    def latest_run(self, branch: str) -> RunFact | None:
+    def _runs_path(self) -> str:
+        """The agent workflow's runs; every workflow's when `workflow` is empty."""
         workflow = self.target.workflow
-        path = (
-            f"{self._repo}/actions/workflows/{quote(workflow, safe='')}/runs"
-            if workflow
-            else f"{self._repo}/actions/runs"
-        )
+        if workflow:
+            return f"{self._repo}/actions/workflows/{quote(workflow, safe='')}/runs"
+        return f"{self._repo}/actions/runs"
+
+    def latest_run(self, branch: str) -> RunFact | None:
         try:
-            resp = self.client.get(path, {"branch": branch, "per_page": 10}, shape=_is_runs)
+            resp = self.client.get(
+                self._runs_path(), {"branch": branch, "per_page": 10}, shape=_is_runs
+            )
         except NotFound:
             self._explain_missing_workflow()
             return None
@@ -363,15 +366,13 @@ class Fetcher:
         return found, True
 
     def _runs_by_branch(self, wanted: set[str]) -> dict[str, RunFact | None]:
-        workflow = self.target.workflow
-        path = (
-            f"{self._repo}/actions/workflows/{quote(workflow, safe='')}/runs"
-            if workflow
-            else f"{self._repo}/actions/runs"
-        )
         try:
             found, complete = self._pages(
-                path, {}, "workflow_runs", wanted, lambda item: _str(item, "head_branch")
+                self._runs_path(),
+                {},
+                "workflow_runs",
+                wanted,
+                lambda item: _str(item, "head_branch"),
             )
         except NotFound:
             self._explain_missing_workflow()

@@ -232,6 +232,14 @@ def workspace_path(name: str, raw: str, workspace: Path) -> Path | None:
     return path
 
 
+def template_path(name: str, raw: str, workspace: Path) -> Path | None:
+    """A template file inside the workspace: named here, not later as a read error."""
+    path = workspace_path(name, raw, workspace)
+    if path is not None and not path.is_file():
+        raise InputError(name, f"no template file at {shown(raw.strip())} in the workspace")
+    return path
+
+
 def check_log_path(raw: str, workspace: Path) -> str:
     value = raw.strip()
     if not value:
@@ -308,14 +316,14 @@ def from_inputs(
         fail_on=parse_statuses("fail_on", get("fail_on")),
         fail_on_timeout=parse_bool("fail_on_timeout", get("fail_on_timeout")),
         summary=parse_bool("summary", get("summary")),
-        summary_template=workspace_path("summary_template", get("summary_template"), workspace),
+        summary_template=template_path("summary_template", get("summary_template"), workspace),
         comment=parse_bool("comment", get("comment")),
         comment_pr=(
             parse_int("comment_pr", comment_pr_raw, minimum=1, maximum=10**9)
             if comment_pr_raw
             else None
         ),
-        comment_template=workspace_path("comment_template", get("comment_template"), workspace),
+        comment_template=template_path("comment_template", get("comment_template"), workspace),
         log_path=check_log_path(inputs.get("log_path", DEFAULTS["log_path"]), workspace),
         log_max_bytes=parse_int(
             "log_max_bytes", get("log_max_bytes"), minimum=0, maximum=MAX_LOG_BYTES

@@ -115,7 +115,7 @@ def wait_until_done(
             clock.sleep(max(0.0, exc.reset_at - now) + 1)
             continue
         except GitHubError as exc:
-            if exc.status in (401, 403, 404) or now >= deadline:
+            if exc.status in (401, 403, 404) or clock.time() >= deadline:
                 raise
             # Retries inside the client are exhausted: a longer outage. Keep
             # the last facts (never guess) and look again on the next poll.

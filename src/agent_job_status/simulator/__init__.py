@@ -38,12 +38,24 @@ Simulator (``server.py``)
     connection); ``sim.reset_requests()``.
     ``sim.rate_limit``: ``RateLimit(limit=5000, remaining, reset)`` with ``.used``; settable.
     The window resets (remaining = limit) once clock time passes ``reset``.
-    ``sim.faults``: ``list[Fault(method, path_regex, kind, times=1)]`` (``sim.add_fault(...)``
-    appends one); ``method`` ``"*"`` matches any; ``times=None`` means forever. Kinds:
+    ``sim.faults``: ``list[Fault(method, path_regex, kind, times=1, query=None, skip=0)]``
+    (``sim.add_fault(...)`` appends one); ``method`` ``"*"`` matches any; ``times=None`` means
+    forever; ``query`` is a regex on the raw query string (``r"page=2"``: one page of a list);
+    ``skip`` lets that many matching requests through first. Kinds (``server.FAULT_KINDS``):
     ``status:<code>`` (GitHub-like JSON error), ``reset`` (connection closed with RST, no
     answer), ``slow:<seconds>`` (real sleep, then a normal answer), ``truncated`` (normal
-    headers incl. full Content-Length, half the body, then close), ``secondary`` (403,
-    ``Retry-After: 1``, "You have exceeded a secondary rate limit"). Faults apply before auth.
+    headers incl. full Content-Length, half the body, then close), ``malformed`` (200, not
+    JSON), ``shape`` (200, JSON of the wrong shape: list-valued keys such as ``workflow_runs``
+    dropped, or list <-> object), ``body:<json>`` (200 with that JSON), ``secondary`` (403,
+    ``Retry-After: 1``, "You have exceeded a secondary rate limit"),
+    ``secondary-no-retry-after``, ``429`` (with ``Retry-After: 1``), ``429-no-retry-after``,
+    ``primary:<seconds>`` (403 primary limit, remaining 0, reset that far away), ``stale`` (a
+    lagging list: the previous different answer to the same URL), ``link:<url>`` (a normal
+    answer with ``Link: <url>; rel="next"``), ``redirect:<code>:<url>``. ``{port}`` in a URL
+    is the simulator's port (``http://localhost:{port}/...`` is "another host"). Faults that
+    replace the answer apply before auth; ``shape``/``stale``/``link`` bend the normal answer.
+    Faults whose regex names ``_sim`` also hit ``GET /_sim/blobs/...`` (``status:<code>``,
+    ``reset``, ``truncated``); those downloads are recorded in ``sim.blob_requests``.
 
 State mutators (``state.py``; each takes the lock and stamps times from the clock)
     ``create_branch(name, files=None, message=..., from_ref=None) -> sha`` (from the default

