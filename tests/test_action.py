@@ -306,3 +306,43 @@ def test_event_driven_recipe(
     code, _, outputs = action.run(capsys, fail_on="none")
     assert code == 0 and outputs["id"] == "ev" and outputs["status"] == status
     assert len(sim.requests) <= 9
+
+
+def test_failed_log_tail_cannot_issue_workflow_commands(
+    action: Action, sim: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The agent's log is hostile: shown in the step log, its commands stay inert."""
+    hostile = "\n".join(
+        [
+            "::set-output name=status::completed",
+            "::add-mask::everything",
+            "::error::forged error",
+            "::endgroup::",
+            "::stop-commands::guess",
+            "\x1b[31mred\x1b[0m",
+            "model returned no usable patch",
+        ]
+    )
+    st = sim.state
+    st.create_branch("job/j1", files={"logs/j1/s.jsonl": hostile + "\n"})
+    run_id = st.start_run("job/j1")
+    st.set_run_status(run_id, "in_progress")
+    st.finish_run(run_id, "failure")
+    code, out, outputs = action.run(capsys, job_id="j1")
+    assert code == 1 and outputs["status"] == "failed"
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
+    token = lines[start].split("::")[2]
+    end = lines.index(f"::{token}::")
+    assert lines[start - 1].startswith("::group::Log of failed agent job j1")
+    assert lines[end + 1] == "::endgroup::"
+    assert "model returned no usable patch" in lines[end - 1]
+    assert token not in hostile and "\x1b" not in out
+    # Outside the stopped block, the only commands are ours.
+    ours = [line for line in lines[:start] + lines[end + 1 :] if line.startswith("::")]
+    assert [line.split("::")[1].split(" ")[0] for line in ours] == [
+        "add-mask",
+        "group",
+        "endgroup",
+        "error",
+    ]

@@ -29,6 +29,7 @@ from agent_job_status.terminal import format_text
 from agent_job_status.wait import describe
 
 FORMATS = ("text", "json", "markdown", "popebot", "mintlify")
+FAILED_LOG_LINES = 30
 
 
 class _Parser(argparse.ArgumentParser):
@@ -159,6 +160,12 @@ def action(env: Mapping[str, str], runner: Runner) -> int:
         comments.update(reports)
     for report in reports:
         runner.info(f"agent job {neutral(report.id, 200)}: {describe(report)}")
+        if report.status == "failed" and report.log:
+            # Why it failed, right in the step log; the agent wrote these lines.
+            tail = report.log.splitlines()[-FAILED_LOG_LINES:]
+            runner.group(
+                f"Log of failed agent job {neutral(report.id, 80)} (last {len(tail)} lines)", tail
+            )
     code = exit_code(reports, settings)
     if code:
         runner.error(failure_line(reports, settings.fail_on))

@@ -97,6 +97,13 @@ class Runner:
     def notice(self, message: str, title: str = "") -> None:
         self.annotate("notice", message, title)
 
+    def group(self, title: str, lines: Iterable[str]) -> None:
+        """A folded group in the log holding untrusted lines (commands off)."""
+        self._print(f"::group::{escape_data(title)}" if self.in_actions else f"-- {title}")
+        self.untrusted_block(lines)
+        if self.in_actions:
+            self._print("::endgroup::")
+
     def untrusted_block(self, lines: Iterable[str]) -> None:
         """Print text from GitHub verbatim, with workflow commands switched off."""
         token = secrets.token_hex(16)
