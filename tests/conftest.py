@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,3 +49,23 @@ def log() -> io.StringIO:
 @pytest.fixture
 def runner(log: io.StringIO) -> Runner:
     return Runner({}, log)
+
+
+def runner_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, api_url: str, **extra: str) -> None:
+    """The environment the runner gives a Docker action (its files in tmp_path),
+    with none of this machine's own INPUT_* or GITHUB_* variables."""
+    for key in list(os.environ):
+        if key.startswith(("INPUT_", "GITHUB_")) or key in ("RUNNER_DEBUG", "GH_TOKEN"):
+            monkeypatch.delenv(key)
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "GITHUB_WORKSPACE": str(tmp_path),
+        "GITHUB_REPOSITORY": "acme/agents",
+        "GITHUB_API_URL": api_url,
+        "INPUT_TOKEN": TOKEN,
+        **extra,
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)

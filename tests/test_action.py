@@ -12,7 +12,7 @@ import pytest
 from agent_job_status.cli import main
 from agent_job_status.simulator import Simulator, scenarios
 
-from .conftest import TOKEN
+from .conftest import TOKEN, runner_env
 
 
 def parse_outputs(text: str) -> dict[str, str]:
@@ -38,24 +38,15 @@ class Action:
         self.mp = monkeypatch
         self.output = tmp_path / "output.txt"
         self.summary = tmp_path / "summary.md"
-        for key in list(__import__("os").environ):
-            if key.startswith(("INPUT_", "GITHUB_")) or key in ("RUNNER_DEBUG", "GH_TOKEN"):
-                monkeypatch.delenv(key)
-        env = {
-            "GITHUB_ACTIONS": "true",
-            "GITHUB_OUTPUT": str(self.output),
-            "GITHUB_STEP_SUMMARY": str(self.summary),
-            "GITHUB_WORKSPACE": str(tmp_path),
-            "GITHUB_REPOSITORY": "acme/agents",
-            "GITHUB_API_URL": sim.url,
-            "GITHUB_SERVER_URL": "https://github.com",
-            "GITHUB_RUN_ID": "1",
-            "INPUT_TOKEN": TOKEN,
-            "INPUT_BRANCH_PREFIX": "job/",
-            "INPUT_WORKFLOW": "run-job.yml",
-        }
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
+        runner_env(
+            monkeypatch,
+            tmp_path,
+            sim.url,
+            GITHUB_SERVER_URL="https://github.com",
+            GITHUB_RUN_ID="1",
+            INPUT_BRANCH_PREFIX="job/",
+            INPUT_WORKFLOW="run-job.yml",
+        )
 
     def run(
         self, capsys: pytest.CaptureFixture[str], **inputs: str

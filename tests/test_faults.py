@@ -14,7 +14,6 @@ backoff and polls cost no real time. The rules checked:
 from __future__ import annotations
 
 import io
-import os
 import time
 from pathlib import Path
 
@@ -33,7 +32,7 @@ from agent_job_status.runner import Runner
 from agent_job_status.simulator import SimClock, Simulator, scenarios
 from agent_job_status.simulator.state import SimState
 
-from .conftest import TOKEN, make_settings
+from .conftest import TOKEN, make_settings, runner_env
 from .test_wait import STEPS, job, statuses
 
 REPO = "/repos/acme/agents"
@@ -251,21 +250,7 @@ def test_items_without_ids_are_a_malformed_answer(
 def action_env(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, vsim: Simulator, clock: SimClock
 ) -> Path:
-    for key in list(os.environ):
-        if key.startswith(("INPUT_", "GITHUB_")) or key in ("RUNNER_DEBUG", "GH_TOKEN"):
-            monkeypatch.delenv(key)
-    env = {
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
-        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
-        "GITHUB_WORKSPACE": str(tmp_path),
-        "GITHUB_REPOSITORY": "acme/agents",
-        "GITHUB_API_URL": vsim.url,
-        "INPUT_TOKEN": TOKEN,
-        "INPUT_JOB_ID": "j1",
-    }
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
+    runner_env(monkeypatch, tmp_path, vsim.url, INPUT_JOB_ID="j1")
     monkeypatch.setattr(run_module, "WallClock", lambda: clock)  # virtual backoff
     return tmp_path
 

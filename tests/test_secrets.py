@@ -22,7 +22,7 @@ from agent_job_status.client import GitHubClient
 from agent_job_status.errors import GitHubError
 from agent_job_status.simulator import SimClock, Simulator, scenarios
 
-from .conftest import TOKEN
+from .conftest import TOKEN, runner_env
 from .test_faults import setup
 
 OTHER = "ghs_OTHERtoken9876543210zyxwSECRET"  # a token the simulator does not accept
@@ -45,23 +45,15 @@ def run_and_scan(
 ) -> Scan:
     workspace = tmp_path / "ws"
     workspace.mkdir()
-    for key in list(os.environ):
-        if key.startswith(("INPUT_", "GITHUB_")) or key in ("RUNNER_DEBUG", "GH_TOKEN"):
-            monkeypatch.delenv(key)
-    env = {
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
-        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
-        "GITHUB_WORKSPACE": str(workspace),
-        "GITHUB_REPOSITORY": "acme/agents",
-        "GITHUB_API_URL": vsim.url,
-        "RUNNER_DEBUG": "1",
-        "INPUT_TOKEN": token,
-        "INPUT_JOB_ID": "j1",
-    }
-    env.update({f"INPUT_{k.upper()}": v for k, v in inputs.items()})
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
+    runner_env(
+        monkeypatch,
+        tmp_path,
+        vsim.url,
+        GITHUB_WORKSPACE=str(workspace),
+        RUNNER_DEBUG="1",
+        INPUT_TOKEN=token,
+        **{f"INPUT_{k.upper()}": v for k, v in {"job_id": "j1", **inputs}.items()},
+    )
     monkeypatch.setattr(run_module, "WallClock", lambda: clock)
     code = main(["action"])
     captured = capsys.readouterr()
