@@ -243,3 +243,20 @@ def test_many_jobs_from_shared_lists_match_one_by_one(sim: Simulator, tmp_path: 
     sim.reset_requests()
     observe(Fetcher(client, target_of(settings)), ids, detail=False)
     assert len(sim.requests) <= 4
+
+
+def test_many_jobs_failed_run_log_and_steps(sim: Simulator, tmp_path: Path) -> None:
+    """Batch polls skip the runs' steps; the details still bring them, and with
+    them the failing step's log."""
+    st = sim.state
+    for n in range(5):
+        st.create_branch(f"job/f{n}", files={"src/x.py": "x"})
+        run_id = st.start_run(f"job/f{n}", jobs={"agent": ["Set up job", "Run agent"]})
+        st.set_run_status(run_id, "in_progress")
+        st.advance_step(run_id)
+        st.advance_step(run_id)
+        st.finish_run(run_id, "failure", failed_log=FAILED_LOG)
+    ids = ",".join(f"f{n}" for n in range(5))
+    reports = check(make_settings(sim, tmp_path, job_id=ids), Runner({}, io.StringIO())).reports
+    assert all(r.status == "failed" and "no usable patch" in r.log for r in reports)
+    assert all(r.steps_total == 2 for r in reports)

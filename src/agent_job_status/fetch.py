@@ -429,7 +429,11 @@ class Fetcher:
 
     # -- details (once per change, and at the end) -----------------------------
     def details(self, facts: JobFacts, *, failed: bool) -> JobFacts:
-        """Add the branch, changed files, the job config and the log."""
+        """Add the branch, the run's steps, changed files, the job config and the log."""
+        run = facts.run
+        if run is not None and not run.jobs and run.status in ("in_progress", "completed"):
+            # Batch polls skip steps; the report (and the failing step's log) needs them.
+            facts = replace(facts, run=replace(run, jobs=self.run_jobs(run)))
         if facts.branch_checked:
             branch = facts.branch
         elif facts.pull is not None and facts.pull.merged:
