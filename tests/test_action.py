@@ -337,3 +337,20 @@ def test_failed_log_tail_cannot_issue_workflow_commands(
         "endgroup",
         "error",
     ]
+
+
+def test_cli_text_cannot_issue_workflow_commands() -> None:
+    """`status --format text` may run in a workflow step: job text stays inert."""
+    from dataclasses import replace
+
+    from agent_job_status.render import sample_report
+    from agent_job_status.terminal import format_text
+
+    report = replace(
+        sample_report("failed"),
+        log="ok\n  ::set-output name=x::y\n##[error]forged",
+        title="::add-mask::x",
+        changed_files=("::error::f",),
+    )
+    for line in format_text([report], colour=False).splitlines():
+        assert not line.lstrip(" \t").startswith(("::", "##["))

@@ -19,10 +19,10 @@ from agent_job_status.markdown import (
     code_span,
     inline,
     link,
-    neutralise_commands,
     safe_url,
     strip_ansi,
 )
+from agent_job_status.runner import neutralise_commands
 
 try:
     from tests.hostile import HOSTILE, HOSTILE_URLS, INVALID_UTF8

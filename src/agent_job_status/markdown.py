@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 
+from agent_job_status.runner import neutralise_commands
+
 ZWSP = "\u200b"
 ELLIPSIS = "…"
 REPLACEMENT = "\ufffd"
@@ -41,13 +43,9 @@ _NEWLINES = re.compile("\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
 # C0 except \t and \n, DEL, C1, bidi embeddings/overrides/isolates.
 # Controls, bidi overrides and zero-width characters: invisible in a page,
 # so untrusted text could use them to look like something it is not.
-_CONTROLS = re.compile(
-    "[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
-)
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _SPACES = re.compile(r"\s+")
 _BACKTICKS = re.compile("`+")
-# A workflow command at the start of a line, after optional whitespace.
-_COMMAND_LINE = re.compile(r"^([ \t]*)(::|##\[)", re.MULTILINE)
 _LANG = re.compile(r"[^A-Za-z0-9_+.#-]")
 
 # Characters replaced in `inline` text. HTML specials become entities; ASCII
@@ -94,11 +92,6 @@ def shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: limit - 1] + ELLIPSIS
-
-
-def neutralise_commands(text: str) -> str:
-    """Put U+200B before any workflow command at the start of a line."""
-    return _COMMAND_LINE.sub(lambda m: m.group(1) + ZWSP + m.group(2), text)
 
 
 def _escape_char(char: str, following: str) -> str:

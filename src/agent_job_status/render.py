@@ -55,6 +55,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from agent_job_status import markdown
 from agent_job_status.errors import ConfigError
 from agent_job_status.report import STATUSES, Report, iso, worst
+from agent_job_status.runner import neutralise_commands
 
 SUMMARY_LIMIT = 1_000_000  # bytes; GitHub allows 1 MiB per step summary
 COMMENT_LIMIT = 65_000  # characters; GitHub allows 65,536 per comment
@@ -316,7 +317,7 @@ def _render(
             body = compiled.render({**base, **knobs})
         except Exception as exc:
             raise _template_error(exc, template, display) from exc
-        text = prefix + markdown.neutralise_commands(body)
+        text = prefix + neutralise_commands(body)
         return text, _size(text, kind)
 
     text, size = attempt()

@@ -19,6 +19,16 @@ _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+# The runner reads a workflow command at the start of a line after trimming
+# leading white space; U+200B is not white space to it, so it defuses one.
+_COMMAND_LINE = re.compile(r"^([ \t]*)(::|##\[)", re.MULTILINE)
+
+
+def neutralise_commands(text: str) -> str:
+    """Put U+200B before any workflow command at the start of a line."""
+    return _COMMAND_LINE.sub(lambda m: m.group(1) + "\u200b" + m.group(2), text)
+
+
 def escape_data(text: str) -> str:
     """Workflow command data: what ends a line or a command is encoded."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

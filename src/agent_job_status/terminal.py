@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent_job_status.report import Report, iso
-from agent_job_status.runner import neutral
+from agent_job_status.runner import neutral, neutralise_commands
 from agent_job_status.wait import describe
 
 COLOURS = {
@@ -31,7 +31,7 @@ def format_text(reports: list[Report], *, colour: bool) -> str:
         if r.title:
             rows.append(("title", neutral(r.title, 200)))
         if r.pr_url:
-            rows.append(("pr", f"#{r.pr_number} {r.pr_state}  {r.pr_url}"))
+            rows.append(("pr", f"#{r.pr_number} {r.pr_state}  {neutral(r.pr_url)}"))
         if r.run_url:
             rows.append(
                 ("run", f"{r.run_url}  (attempt {r.run_attempt}, {r.conclusion or r.run_status})")
@@ -53,4 +53,5 @@ def format_text(reports: list[Report], *, colour: bool) -> str:
             rows.append(("timed out", "yes"))
         lines += [f"  {label:<8} {value}" for label, value in rows]
         blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+    # Run in a workflow step, this output must not be able to issue commands.
+    return neutralise_commands("\n\n".join(blocks))
