@@ -1,0 +1,39 @@
+"""Publishing within GitHub's limits: the log output cut, outputs under 1 MB."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from agent_job_status.publish import OUTPUTS_LIMIT, cut_log, outputs_for
+from agent_job_status.render import sample_report
+from agent_job_status.settings import from_inputs
+
+
+def test_cut_log_keeps_the_tail_within_the_budget() -> None:
+    log = "".join(f"line {i} — é\n" for i in range(10_000))
+    cut = cut_log(log, 4096)
+    assert len(cut.encode()) <= 4096
+    assert cut.startswith("[agent-job-status: log cut") and cut.endswith("line 9999 — é\n")
+    assert cut_log("short", 4096) == "short"
+    assert cut_log(log, 0) == ""
+
+
+def test_outputs_stay_under_one_megabyte(tmp_path: Path) -> None:
+    files = tuple(f"src/module_{i:04}/file_with_a_long_name_{i}.py" for i in range(3000))
+    log = "x" * 200_000
+    reports = [
+        replace(sample_report("completed"), id=f"job-{n}", log=log, changed_files=files)
+        for n in range(30)
+    ]
+    settings = from_inputs(
+        {"job_id": "a", "repository": "acme/agents"}, {"GITHUB_WORKSPACE": str(tmp_path)}
+    )
+    outputs = outputs_for(reports, settings)
+    size = sum(len(k) + len(v.encode()) for k, v in outputs.items())
+    assert size <= OUTPUTS_LIMIT
+    jobs = json.loads(outputs["jobs"])
+    assert [j["id"] for j in jobs] == [f"job-{n}" for n in range(30)]  # every job still there
+    assert len(json.loads(outputs["changed_files"])) == 3000
+    assert len(outputs["log"].encode()) <= 65536
