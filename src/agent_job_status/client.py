@@ -14,6 +14,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -37,7 +38,11 @@ class RateLimitExhausted(GitHubError):
     """The primary rate limit is used up until `reset_at` (epoch seconds)."""
 
     def __init__(self, reset_at: float) -> None:
-        super().__init__("GitHub API rate limit exhausted", status=403)
+        when = datetime.fromtimestamp(reset_at, UTC).strftime("%H:%M:%S UTC")
+        super().__init__(
+            f"GitHub API rate limit exhausted until {when}; try again then, or use another token",
+            status=403,
+        )
         self.reset_at = reset_at
 
 
