@@ -55,7 +55,12 @@ class Result:
         return (self.counted - self.details) / self.polls
 
 
-DETAIL_PATHS = re.compile(r"/files$|/contents/|/compare/|/branches/|/logs$|^/repos/[^/]+/[^/]+$")
+# What the final detailed look fetches once per job: files, log folder and
+# files, branch, default branch, run log archive, and (past PROGRESS_UP_TO
+# jobs, where polls skip them) the run's steps.
+DETAIL_PATHS = re.compile(
+    r"/files$|/contents/|/compare/|/branches/|/logs$|/attempts/\d+/jobs$|^/repos/[^/]+/[^/]+$"
+)
 
 
 def tally(sim: Simulator) -> tuple[int, int, int]:
