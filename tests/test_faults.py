@@ -433,6 +433,41 @@ def test_a_lagging_list_does_not_unmerge_a_single_job(
     assert any(r.path == f"{REPO}/pulls/{ids1['pr']}" for r in vsim.requests)  # direct read
 
 
+@pytest.mark.parametrize("job_count", [1, 4])
+def test_a_lagging_runs_list_does_not_unfinish_a_job(
+    vsim: Simulator, clock: SimClock, tmp_path: Path, job_count: int
+) -> None:
+    """The run completes at 120; from 130 on the runs list lags (still in_progress)
+    while we wait for the merge at 600. Without the guard the job would go
+    completed -> running and back, every poll."""
+    names = [f"r{n}" for n in range(job_count)]
+    for name in names:
+        scenarios.apply(vsim, "running", job_id=name)
+    runs = {run.head_branch: run_id for run_id, run in vsim.state.runs.items()}
+
+    def finish(st: SimState) -> None:
+        for name in names:
+            st.finish_run(runs[f"job/{name}"], "success")
+            st.open_pr(f"job/{name}", title=name, body="")
+
+    def merge(st: SimState) -> None:
+        for number in list(st.pulls):
+            st.merge_pr(number)
+
+    vsim.schedule_in(120, finish)
+    vsim.schedule_in(130, lambda st: vsim.add_fault("GET", r"/runs$", "stale", times=None))
+    vsim.schedule_in(600, merge)
+    reports, log, code, took = wait_check(
+        vsim, clock, tmp_path, job_id=",".join(names), wait_for="merged", timeout="30m"
+    )
+    assert [r.status for r in reports] == ["merged"] * job_count and code == 0
+    assert 600 <= took <= 611
+    for name in names:
+        seen = job_statuses(log, name if job_count > 1 else None)
+        assert "running" not in seen[seen.index("completed") :]
+    assert any(r.path.endswith(f"/actions/runs/{runs['job/r0']}") for r in vsim.requests)
+
+
 def test_the_lagging_list_serves_the_old_answer(vsim: Simulator, clock: SimClock) -> None:
     """The simulator's `stale` fault itself: one poll after the merge, the list says open."""
     setup(vsim, "completed")

@@ -170,6 +170,30 @@ def _behind(listed: PullFact | None, seen: PullFact) -> bool:
     )
 
 
+# How far a run attempt has got; a list showing less for the same attempt lags.
+_RUN_PROGRESS = {
+    "queued": 0,
+    "requested": 0,
+    "waiting": 0,
+    "pending": 0,
+    "in_progress": 1,
+    "completed": 2,
+}
+
+
+def _run_behind(listed: RunFact | None, seen: RunFact) -> bool:
+    """Whether a runs list knows less than an earlier answer did (see `settled`)."""
+    if listed is None or listed.id < seen.id:  # run ids grow with time
+        return True
+    if listed.id > seen.id or listed.attempt != seen.attempt:
+        return listed.id == seen.id and listed.attempt < seen.attempt
+    return _RUN_PROGRESS.get(listed.status, 1) < _RUN_PROGRESS.get(seen.status, 1)
+
+
+def _is_run(data: Any) -> bool:
+    return isinstance(data, dict) and type(data.get("id")) is int
+
+
 def _is_list(data: Any) -> bool:
     return isinstance(data, list)
 
@@ -190,6 +214,7 @@ class Fetcher:
         self._memo: dict[tuple[object, ...], object] = {}
         self._repo = f"/repos/{target.repository}"
         self._pulls_seen: dict[str, PullFact] = {}  # branch -> newest PR seen (see `settled`)
+        self._runs_seen: dict[str, RunFact] = {}  # branch -> newest run seen (see `settled`)
 
     def _once(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
         """Memo for results keyed by immutable ids (a sha, a run attempt)."""
@@ -285,22 +310,36 @@ class Fetcher:
         )
 
     def settled(self, facts: JobFacts) -> JobFacts:
-        """The one guard against lagging lists: a PR once seen is never un-seen.
+        """The one guard against lagging lists: what was once seen is never un-seen.
 
-        GitHub's PR lists are eventually consistent: just after a merge the list
-        can still say `open` (or miss a new PR). Facts that went backwards would
-        turn `merged` into `completed` mid-wait, or end a wait on a state already
-        left behind. So when a list knows less than an earlier answer did (the
-        PR missing, an older PR, or open where we saw it merged or closed), the
-        PR itself (GET /pulls/{n}, authoritative) decides. A merge never goes
-        back; a closed PR may really be reopened, and the direct read says so.
+        GitHub's lists are eventually consistent: just after a merge the PR list
+        can still say `open` (or miss a new PR), and just after a run ends the
+        runs list can still say `in_progress`. Facts that went backwards would
+        turn `merged` into `completed` (or `completed` into `running`) mid-wait,
+        or end a wait on a state already left behind. So when a list knows less
+        than an earlier answer did, the resource itself (GET /pulls/{n} or
+        /actions/runs/{id}, authoritative) decides. A merge never goes back; a
+        closed PR may really be reopened, and the direct read says so. A re-run
+        is a new attempt, which a list shows as more, not less.
         """
-        seen = self._pulls_seen.get(facts.branch_name)
+        name = facts.branch_name
+        seen = self._pulls_seen.get(name)
         if seen is not None and _behind(facts.pull, seen):
             direct = self.client.get_or_none(f"{self._repo}/pulls/{seen.number}", shape=_is_pull)
             facts = replace(facts, pull=pull_fact(direct.data) if direct is not None else seen)
         if facts.pull is not None:
-            self._pulls_seen[facts.branch_name] = facts.pull
+            self._pulls_seen[name] = facts.pull
+        seen_run = self._runs_seen.get(name)
+        if seen_run is not None and _run_behind(facts.run, seen_run):
+            direct = self.client.get_or_none(
+                f"{self._repo}/actions/runs/{seen_run.id}", shape=_is_run
+            )
+            run = run_fact(direct.data) if direct is not None else seen_run
+            if run.status in ("in_progress", "completed"):
+                run = replace(run, jobs=self.run_jobs(run))
+            facts = replace(facts, run=run)
+        if facts.run is not None:
+            self._runs_seen[name] = facts.run
         return facts
 
     def status_facts_many(self, job_ids: tuple[str, ...]) -> list[JobFacts]:
