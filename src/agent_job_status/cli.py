@@ -22,7 +22,7 @@ from agent_job_status.event import job_id_from_event, load_event
 from agent_job_status.publish import exit_code, publish
 from agent_job_status.render import render_preview, render_summary
 from agent_job_status.report import STATUSES, Report
-from agent_job_status.run import check
+from agent_job_status.run import check, make_client, usage_line
 from agent_job_status.runner import Runner, neutral
 from agent_job_status.settings import DEFAULTS, check_prefix, from_inputs, inputs_from_env
 from agent_job_status.terminal import format_text
@@ -153,11 +153,15 @@ def action(env: Mapping[str, str], runner: Runner) -> int:
             runner.info(f"job_id {neutral(job_id, 200)} from the {neutral(event_name, 40)} event")
             derived = (job_id,)
     settings = from_inputs(inputs, env, derived)
-    comments = StickyComments.for_settings(settings, runner) if settings.comment else None
-    outcome = check(settings, runner, on_change=comments.update if comments else None)
+    client = make_client(settings, runner)
+    comments = StickyComments(client, settings, runner) if settings.comment else None
+    outcome = check(
+        settings, runner, client=client, on_change=comments.update if comments else None
+    )
     reports = publish(outcome.reports, settings, runner)
     if comments is not None:
         comments.update(reports)
+    runner.info(usage_line(client.stats))
     for report in reports:
         runner.info(f"agent job {neutral(report.id, 200)}: {describe(report)}")
         if report.status == "failed" and report.log:
@@ -205,7 +209,9 @@ def status(args: argparse.Namespace, env: Mapping[str, str], runner: Runner, out
         "log_path": "",
     }
     settings = from_inputs(inputs, {k: v for k, v in env.items() if k != "GITHUB_WORKSPACE"})
-    reports = check(settings, runner).reports
+    outcome = check(settings, runner)
+    runner.info(usage_line(outcome.stats))
+    reports = outcome.reports
     out.write(format_reports(reports, args.format, colour=out.isatty()) + "\n")
     out.flush()
     code = exit_code(reports, settings)

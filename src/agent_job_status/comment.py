@@ -61,16 +61,6 @@ class StickyComments:
         self._blocked: set[int] = set()  # PRs we may not comment on in this run
         self._told: set[str] = set()  # jobs already noticed as having no PR
 
-    @classmethod
-    def for_settings(cls, settings: Settings, runner: Runner) -> StickyComments:
-        """With a client of its own, as the action uses it."""
-        client = GitHubClient(
-            settings.api_url,
-            settings.token,
-            on_retry=lambda message: runner.info(f"retry (comment): {message}"),
-        )
-        return cls(client, settings, runner)
-
     # -- the one entry point ----------------------------------------------
     def update(self, reports: list[Report]) -> None:
         """Bring every comment for `reports` up to date; never raises a GitHubError."""

@@ -13,7 +13,7 @@ from typing import TextIO
 
 from agent_job_status.publish import exit_code, outputs_for, write_log_files
 from agent_job_status.render import render_summary
-from agent_job_status.run import check
+from agent_job_status.run import check, usage_line
 from agent_job_status.runner import Runner
 from agent_job_status.settings import from_inputs
 from agent_job_status.simulator import Simulator, scenarios
@@ -44,7 +44,9 @@ def run_demo(scenario: str, speed: float, out: TextIO, runner: Runner) -> int:
             f"job demo-1 with wait_for: {wait_for}\n"
         )
         out.flush()
-        reports = check(settings, runner).reports
+        outcome = check(settings, runner)
+        runner.info(usage_line(outcome.stats))
+        reports = outcome.reports
         reports = write_log_files(reports, settings)
         outputs = outputs_for(reports, settings)
         out.write("\n== Step outputs ==\n")

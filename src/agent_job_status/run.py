@@ -45,16 +45,16 @@ def nothing_found(settings: Settings) -> Report:
     )
 
 
-def check(
+def make_client(
     settings: Settings,
     runner: Runner,
     *,
     clock: Clock | None = None,
     retry: RetryPolicy | None = None,
-    on_change: Callable[[list[Report]], None] | None = None,
-) -> Outcome:
+) -> GitHubClient:
+    """The run's one client: every request (status, comment) shares its cache and counts."""
     clock = clock or WallClock()
-    client = GitHubClient(
+    return GitHubClient(
         settings.api_url,
         settings.token,
         retry=retry,
@@ -62,6 +62,26 @@ def check(
         sleep=clock.sleep,
         on_retry=lambda message: runner.info(f"retry: {message}"),
     )
+
+
+def usage_line(stats: Stats) -> str:
+    return (
+        f"GitHub: {stats.requests} requests, {stats.counted} counted against the "
+        f"rate limit, {stats.not_modified} answered 304 Not Modified"
+    )
+
+
+def check(
+    settings: Settings,
+    runner: Runner,
+    *,
+    client: GitHubClient | None = None,
+    clock: Clock | None = None,
+    retry: RetryPolicy | None = None,
+    on_change: Callable[[list[Report]], None] | None = None,
+) -> Outcome:
+    clock = clock or WallClock()
+    client = client or make_client(settings, runner, clock=clock, retry=retry)
     fetcher = Fetcher(client, target_of(settings), warn=runner.warning)
 
     def look(detail: bool) -> list[Report]:
@@ -80,9 +100,4 @@ def check(
         )
     else:
         reports = look(True)
-    stats = client.stats
-    runner.info(
-        f"GitHub: {stats.requests} requests, {stats.counted} counted against the "
-        f"rate limit, {stats.not_modified} answered 304 Not Modified"
-    )
-    return Outcome(reports, stats)
+    return Outcome(reports, client.stats)

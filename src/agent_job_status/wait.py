@@ -142,12 +142,17 @@ def wait_until_done(
             if ends_wait(r, policy.wait_for)
             and (waited >= policy.start_timeout or not not_started(r))
         ]
-        if len(done) == len(reports):
-            return _final(observe, reports, policy, waited, timed_out=False)
         now = clock.time()
-        if now >= deadline:
-            log(f"[{elapsed_text(now - start)}] timed out after {elapsed_text(policy.timeout)}")
-            return _final(observe, reports, policy, waited, timed_out=True)
+        timed_out = now >= deadline and len(done) < len(reports)
+        if len(done) == len(reports) or timed_out:
+            if timed_out:
+                log(f"[{elapsed_text(now - start)}] timed out after {elapsed_text(policy.timeout)}")
+            reports = _final(observe, reports, policy, waited, timed_out=timed_out)
+            log(
+                f"[{elapsed_text(clock.time() - start)}] done waiting: {client.stats.requests} "
+                f"requests, {client.stats.counted} counted against the rate limit"
+            )
+            return reports
         if now - last_line >= HEARTBEAT:
             pending = len(reports) - len(done)
             log(
