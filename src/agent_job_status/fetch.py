@@ -138,27 +138,30 @@ def branch_fact(data: Mapping[str, Any]) -> BranchFact:
     )
 
 
-def _ids(items: Any, key: str) -> bool:
-    """A list whose every entry is an object with an integer `key`: the facts need it."""
-    return isinstance(items, list) and all(
-        isinstance(i, dict) and type(i.get(key)) is int for i in items
-    )
+def _records(items: Any, key: str, word: str) -> bool:
+    """A list whose every entry has an integer `key` and a string `word`: the facts
+    need both (an id and a status or state); anything less is a malformed answer."""
+    return isinstance(items, list) and all(_record(i, key, word) for i in items)
+
+
+def _record(item: Any, key: str, word: str) -> bool:
+    return isinstance(item, dict) and type(item.get(key)) is int and isinstance(item.get(word), str)
 
 
 def _is_runs(data: Any) -> bool:
-    return isinstance(data, dict) and _ids(data.get("workflow_runs"), "id")
+    return isinstance(data, dict) and _records(data.get("workflow_runs"), "id", "status")
 
 
 def _is_jobs(data: Any) -> bool:
-    return isinstance(data, dict) and _ids(data.get("jobs"), "id")
+    return isinstance(data, dict) and _records(data.get("jobs"), "id", "status")
 
 
 def _is_pulls(data: Any) -> bool:
-    return _ids(data, "number")
+    return _records(data, "number", "state")
 
 
 def _is_pull(data: Any) -> bool:
-    return isinstance(data, dict) and type(data.get("number")) is int
+    return _record(data, "number", "state")
 
 
 def _behind(listed: PullFact | None, seen: PullFact) -> bool:
@@ -191,7 +194,7 @@ def _run_behind(listed: RunFact | None, seen: RunFact) -> bool:
 
 
 def _is_run(data: Any) -> bool:
-    return isinstance(data, dict) and type(data.get("id")) is int
+    return _record(data, "id", "status")
 
 
 def _is_list(data: Any) -> bool:
