@@ -48,7 +48,7 @@ def run_demo(scenario: str, speed: float, out: TextIO, runner: Runner) -> int:
         runner.info(usage_line(outcome.stats))
         reports = outcome.reports
         reports = write_log_files(reports, settings)
-        outputs = outputs_for(reports, settings)
+        outputs, _ = outputs_for(reports, settings)
         out.write("\n== Step outputs ==\n")
         for name, value in outputs.items():
             shown = value if len(value) <= 100 else value[:97] + "..."

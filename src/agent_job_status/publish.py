@@ -52,18 +52,26 @@ def write_log_files(reports: list[Report], settings: Settings) -> list[Report]:
     return written
 
 
-def outputs_for(reports: list[Report], settings: Settings) -> dict[str, str]:
-    """Every output, logs cut, within GitHub's 1 MB for a job's outputs."""
+def outputs_for(reports: list[Report], settings: Settings) -> tuple[dict[str, str], list[str]]:
+    """Every output, logs cut, within GitHub's 1 MB for a job's outputs; and a
+    note for each thing left out to fit."""
     cut = [replace(r, log=cut_log(r.log, settings.log_max_bytes)) for r in reports]
     outputs = combined_outputs(cut)
-    if _size(outputs) > OUTPUTS_LIMIT:
-        # `jobs` repeats every report; drop its logs first (each is in log_file).
-        outputs["jobs"] = json.dumps([{**r.to_dict(), "log": ""} for r in cut], ensure_ascii=False)
-    if _size(outputs) > OUTPUTS_LIMIT:
-        outputs["jobs"] = json.dumps(
-            [{**r.to_dict(), "log": "", "changed_files": []} for r in cut], ensure_ascii=False
+    notes: list[str] = []
+    # `jobs` repeats every report: drop its logs first (each is in its log_file),
+    # then its file lists (the worst job's are in changed_files).
+    for dropped, blank in (
+        ("logs", {"log": ""}),
+        ("changed files", {"log": "", "changed_files": []}),
+    ):
+        if _size(outputs) <= OUTPUTS_LIMIT:
+            break
+        outputs["jobs"] = json.dumps([{**r.to_dict(), **blank} for r in cut], ensure_ascii=False)
+        notes.append(
+            f"The 'jobs' output leaves out the jobs' {dropped} to stay under "
+            f"GitHub's 1 MB for a job's outputs"
         )
-    return outputs
+    return outputs, notes
 
 
 def _size(outputs: dict[str, str]) -> int:
@@ -73,7 +81,10 @@ def _size(outputs: dict[str, str]) -> int:
 def publish(reports: list[Report], settings: Settings, runner: Runner) -> list[Report]:
     """Write the log files, outputs and summary; returns reports with `log_file` set."""
     reports = write_log_files(reports, settings)
-    runner.set_outputs(outputs_for(reports, settings))
+    outputs, notes = outputs_for(reports, settings)
+    runner.set_outputs(outputs)
+    for note in notes:
+        runner.notice(note)
     if settings.summary:
         runner.append_summary(render_summary(reports, settings.summary_template))
     return reports
