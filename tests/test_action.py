@@ -354,3 +354,22 @@ def test_cli_text_cannot_issue_workflow_commands() -> None:
     )
     for line in format_text([report], colour=False).splitlines():
         assert not line.lstrip(" \t").startswith(("::", "##["))
+
+
+def test_cli_text_is_coloured_only_on_a_terminal(
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from agent_job_status import cli
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    scenarios.apply(sim, "failed", job_id="j1")
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    screen = Terminal()
+    monkeypatch.setattr(cli.sys, "stdout", screen)
+    assert main(["status", "j1", "--repo", "acme/agents", "--api-url", sim.url]) == 1
+    assert "\x1b[31m" in screen.getvalue()  # failed in red
