@@ -373,3 +373,14 @@ def test_cli_text_is_coloured_only_on_a_terminal(
     monkeypatch.setattr(cli.sys, "stdout", screen)
     assert main(["status", "j1", "--repo", "acme/agents", "--api-url", sim.url]) == 1
     assert "\x1b[31m" in screen.getvalue()  # failed in red
+
+
+def test_a_broken_template_fails_before_any_request(
+    action: Action, sim: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "summary.md.j2").write_text("ok\n{% if %}\n")
+    sim.reset_requests()
+    code, out, _ = action.run(capsys, job_id="j1", wait="true", summary_template="summary.md.j2")
+    assert code == 2 and len(sim.requests) == 0
+    errors = [line for line in out.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "summary.md.j2" in errors[0] and "line 2" in errors[0]

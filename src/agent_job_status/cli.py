@@ -153,6 +153,11 @@ def action(env: Mapping[str, str], runner: Runner) -> int:
             runner.info(f"job_id {neutral(job_id, 200)} from the {neutral(event_name, 40)} event")
             derived = (job_id,)
     settings = from_inputs(inputs, env, derived)
+    # A broken custom template fails now (exit 2), not after an hour of waiting.
+    if settings.summary and settings.summary_template is not None:
+        render_preview("running", settings.summary_template, "summary")
+    if settings.comment and settings.comment_template is not None:
+        render_preview("running", settings.comment_template, "comment")
     client = make_client(settings, runner)
     comments = StickyComments(client, settings, runner) if settings.comment else None
     outcome = check(
