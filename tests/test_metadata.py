@@ -293,3 +293,32 @@ def test_workflows_pass_actionlint(path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def _our_steps(workflow: object) -> list[dict[str, object]]:
+    """Steps that use this action, anywhere in a parsed workflow."""
+    found: list[dict[str, object]] = []
+    if isinstance(workflow, dict):
+        uses = workflow.get("uses")
+        if isinstance(uses, str) and (uses == "./" or "agent-job-status" in uses):
+            found.append(workflow)
+        for value in workflow.values():
+            found += _our_steps(value)
+    elif isinstance(workflow, list):
+        for value in workflow:
+            found += _our_steps(value)
+    return found
+
+
+def test_examples_use_only_real_inputs() -> None:
+    """Every `with:` of this action in the examples and the README names an input."""
+    inputs = set(yaml.safe_load((ROOT / "action.yml").read_text())["inputs"])
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, flags=re.S)
+    sources = [p.read_text() for p in sorted((ROOT / "docs" / "examples").glob("*.yml"))] + blocks
+    steps = [step for text in sources for step in _our_steps(yaml.safe_load(text))]
+    assert len(steps) >= 6
+    for step in steps:
+        given = step.get("with") or {}
+        assert isinstance(given, dict)
+        assert set(given) <= inputs, set(given) - inputs
