@@ -273,3 +273,23 @@ def test_rate_limit_exhausted_past_the_timeout_ends_clearly(
     script(vsim, [(60, exhaust)])
     with pytest.raises(GitHubError, match="rate limit exhausted until after the wait's timeout"):
         wait(vsim, clock, tmp_path, timeout="30m")
+
+
+def test_all_jobs_keeps_a_job_whose_branch_went_away(
+    vsim: Simulator, clock: SimClock, tmp_path: Path
+) -> None:
+    """`*` lists jobs by branch or open PR; a merge removes both. A job seen once
+    stays in the wait, so its merge is reported, not lost."""
+    scenarios.apply(vsim, "completed", job_id="a")
+    scenarios.apply(vsim, "completed", job_id="b")
+    pulls = {pr.head_ref: n for n, pr in vsim.state.pulls.items()}
+    script(
+        vsim,
+        [
+            (60, lambda st: st.merge_pr(pulls["job/a"], delete_branch=True)),
+            (300, lambda st: st.merge_pr(pulls["job/b"], delete_branch=True)),
+        ],
+    )
+    w = wait(vsim, clock, tmp_path, job_id="*", wait_for="merged")
+    assert {r.id: r.status for r in w.reports} == {"a": "merged", "b": "merged"}
+    assert 300 <= w.took <= 311

@@ -84,8 +84,16 @@ def check(
     client = client or make_client(settings, runner, clock=clock, retry=retry)
     fetcher = Fetcher(client, target_of(settings), warn=runner.warning)
 
+    seen: set[str] = set()
+
     def look(detail: bool) -> list[Report]:
-        ids = settings.job_ids or fetcher.all_job_ids()
+        if settings.job_ids:
+            ids = settings.job_ids
+        else:
+            # `*`: a job once seen stays in the set, though a merge deletes its
+            # branch and closes its PR (the two things that list it).
+            seen.update(fetcher.all_job_ids())
+            ids = tuple(sorted(seen))
         return observe(fetcher, ids, detail=detail) or [nothing_found(settings)]
 
     if settings.wait:
