@@ -293,3 +293,16 @@ def test_all_jobs_keeps_a_job_whose_branch_went_away(
     w = wait(vsim, clock, tmp_path, job_id="*", wait_for="merged")
     assert {r.id: r.status for r in w.reports} == {"a": "merged", "b": "merged"}
     assert 300 <= w.took <= 311
+
+
+def test_a_low_budget_is_said_in_the_log(vsim: Simulator, clock: SimClock, tmp_path: Path) -> None:
+    job(vsim, finish_at=600)
+
+    def low(st: SimState) -> None:
+        vsim.rate_limit.remaining = 100  # 2% of 5,000: one poll every 30 s
+        vsim.rate_limit.reset = int(clock.time()) + 3000
+
+    script(vsim, [(30, low)])
+    w = wait(vsim, clock, tmp_path)
+    assert w.report.status == "completed"
+    assert "rate limit low" in w.log and "polling every" in w.log

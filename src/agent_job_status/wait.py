@@ -97,6 +97,7 @@ def wait_until_done(
     deadline = start + policy.timeout
     seen: dict[str, str] = {}
     last_line = start
+    stretched = False  # polls spaced out for a low rate-limit budget
     reports: list[Report] = []
     while True:
         now = clock.time()
@@ -160,7 +161,18 @@ def wait_until_done(
                 f"{client.stats.requests} requests, {client.stats.counted} counted"
             )
             last_line = now
-        clock.sleep(max(0.0, min(next_interval(policy.poll_interval, client, now), deadline - now)))
+        interval = next_interval(policy.poll_interval, client, now)
+        if (interval > policy.poll_interval) != stretched:
+            stretched = not stretched
+            left = client.rate.remaining
+            log(
+                f"[{elapsed_text(now - start)}] rate limit low ({left} requests left): "
+                f"polling every {interval:.0f}s"
+                if stretched
+                else f"[{elapsed_text(now - start)}] rate limit recovered: "
+                f"polling every {policy.poll_interval:.0f}s"
+            )
+        clock.sleep(max(0.0, min(interval, deadline - now)))
 
 
 def _final(
