@@ -34,9 +34,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
         $SUDO apt-get update -qq || die "apt-get update failed"
     fi
     log "installing: $pkgs"
-    # Wait (bounded) for another apt/dpkg process to release the lock.
+    # Wait (bounded) for another apt/dpkg process to release the lock. With the
+    # recommended packages, as TESTING.md tried: that is the set known to start.
     # shellcheck disable=SC2086
-    $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $pkgs \
+    $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq $pkgs \
         >/tmp/ensure-docker-apt.log 2>&1 \
         || { tail -20 /tmp/ensure-docker-apt.log >&2; die "apt-get install $pkgs failed (see /tmp/ensure-docker-apt.log)"; }
 fi
