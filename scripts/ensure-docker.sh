@@ -27,12 +27,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
         die "need to install: $pkgs but not root and no sudo"
     fi
     export DEBIAN_FRONTEND=noninteractive
-    # Only refresh the package lists when apt cannot find the package.
-    # shellcheck disable=SC2086
-    if ! apt-cache show $pkgs >/dev/null 2>&1; then
-        log "apt-get update"
-        $SUDO apt-get update -qq || die "apt-get update failed"
-    fi
+    # Always refresh first: a machine's lists may be missing or name versions
+    # the mirror no longer has.
+    log "apt-get update"
+    $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq || die "apt-get update failed"
     log "installing: $pkgs"
     # Wait (bounded) for another apt/dpkg process to release the lock. With the
     # recommended packages, as TESTING.md tried: that is the set known to start.
