@@ -10,7 +10,9 @@ every request that reached the simulator on a host other than the API's
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -87,32 +89,30 @@ def run_and_scan(
     return Scan(code, text, token)
 
 
-def test_completed_with_comment_and_log(
+Scanner = Callable[..., Scan]
+
+
+@pytest.fixture
+def scan(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     vsim: Simulator,
     clock: SimClock,
     capsys: pytest.CaptureFixture[str],
-) -> None:
+) -> Scanner:
+    """`run_and_scan` bound to this test's workspace, simulator and clock."""
+    return functools.partial(run_and_scan, tmp_path, monkeypatch, vsim, clock, capsys)
+
+
+def test_completed_with_comment_and_log(vsim: Simulator, scan: Scanner) -> None:
     setup(vsim, "completed")
-    s = run_and_scan(tmp_path, monkeypatch, vsim, clock, capsys, comment="true")
+    s = scan(comment="true")
     assert s.code == 0 and vsim.state.comments  # a comment was written, and scanned
 
 
-def test_wait_with_comment_updates(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    vsim: Simulator,
-    clock: SimClock,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_wait_with_comment_updates(vsim: Simulator, scan: Scanner) -> None:
     scenarios.apply(vsim, "lifecycle", job_id="j1", speed=0.1)
-    s = run_and_scan(
-        tmp_path,
-        monkeypatch,
-        vsim,
-        clock,
-        capsys,
+    s = scan(
         wait="true",
         wait_for="merged",
         poll_interval="5s",
@@ -121,16 +121,10 @@ def test_wait_with_comment_updates(
     assert s.code == 0
 
 
-def test_failed_with_the_run_log_archive(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    vsim: Simulator,
-    clock: SimClock,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_failed_with_the_run_log_archive(vsim: Simulator, scan: Scanner) -> None:
     """The 302 to the archive goes to host `localhost`: no Authorization reached it."""
     setup(vsim, "failed_run_log")
-    s = run_and_scan(tmp_path, monkeypatch, vsim, clock, capsys)
+    s = scan()
     assert s.code == 1 and vsim.blob_requests  # the archive was fetched, without the token
     assert all(r.headers.get("Host", "").startswith("localhost") for r in vsim.blob_requests)
 
@@ -151,64 +145,34 @@ def test_failed_with_the_run_log_archive(
         ("primary:3600", 3),
     ],
 )
-def test_errors_leak_nothing(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    vsim: Simulator,
-    clock: SimClock,
-    capsys: pytest.CaptureFixture[str],
-    fault: str,
-    code: int,
-) -> None:
+def test_errors_leak_nothing(vsim: Simulator, fault: str, code: int, scan: Scanner) -> None:
     setup(vsim, "completed")
     vsim.add_fault("GET", r"/repos/", fault, times=None)
-    assert run_and_scan(tmp_path, monkeypatch, vsim, clock, capsys).code == code
+    assert scan().code == code
 
 
-def test_bad_credentials(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    vsim: Simulator,
-    clock: SimClock,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_bad_credentials(vsim: Simulator, scan: Scanner) -> None:
     setup(vsim, "completed")
-    s = run_and_scan(tmp_path, monkeypatch, vsim, clock, capsys, token=OTHER)
+    s = scan(token=OTHER)
     assert s.code == 3 and "Unauthorized" in s.text
 
 
-def test_missing_permissions(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    vsim: Simulator,
-    clock: SimClock,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_missing_permissions(vsim: Simulator, scan: Scanner) -> None:
     setup(vsim, "completed")
     vsim.state.set_permissions(actions=False, pull_requests_write=False)
-    s = run_and_scan(tmp_path, monkeypatch, vsim, clock, capsys, comment="true")
+    s = scan(comment="true")
     assert s.code == 3 and "actions: read" in s.text
 
 
-def test_comment_forbidden_still_leaks_nothing(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    vsim: Simulator,
-    clock: SimClock,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_comment_forbidden_still_leaks_nothing(vsim: Simulator, scan: Scanner) -> None:
     setup(vsim, "completed")
     vsim.state.set_permissions(pull_requests_write=False)
-    s = run_and_scan(tmp_path, monkeypatch, vsim, clock, capsys, comment="true")
+    s = scan(comment="true")
     assert s.code == 0 and "::warning" in s.text
 
 
 def test_an_internal_error_carrying_the_token(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    vsim: Simulator,
-    clock: SimClock,
-    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, vsim: Simulator, scan: Scanner
 ) -> None:
     """Even an unexpected exception whose text holds the token, with RUNNER_DEBUG=1
     printing its traceback, shows `***` instead."""
@@ -218,51 +182,34 @@ def test_an_internal_error_carrying_the_token(
         raise ValueError(f"exploded near {TOKEN}")
 
     monkeypatch.setattr(engine, "resolve", boom)
-    s = run_and_scan(tmp_path, monkeypatch, vsim, clock, capsys)
+    s = scan()
     assert s.code == 3 and "internal error" in s.text and "***" in s.text
     assert "::debug::" in s.text  # the debug traceback was printed, masked
 
 
 @pytest.mark.parametrize("code_", ["301", "302", "307"])
 def test_a_redirect_to_another_host_gets_no_token(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    vsim: Simulator,
-    clock: SimClock,
-    capsys: pytest.CaptureFixture[str],
-    code_: str,
+    vsim: Simulator, code_: str, scan: Scanner
 ) -> None:
     setup(vsim, "completed")
     target = "http://localhost:{port}/repos/acme/agents/pulls?state=all"
     vsim.add_fault("GET", r"/pulls$", f"redirect:{code_}:{target}", times=None)
-    s = run_and_scan(tmp_path, monkeypatch, vsim, clock, capsys)
+    s = scan()
     assert s.code == 3
     assert not [r for r in vsim.requests if r.headers.get("Host", "").startswith("localhost")]
 
 
-def test_a_link_to_another_host_gets_no_token(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    vsim: Simulator,
-    clock: SimClock,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_a_link_to_another_host_gets_no_token(vsim: Simulator, scan: Scanner) -> None:
     """A Link rel=next naming another host: the client refuses to follow it."""
     setup(vsim, "completed")
     evil = "http://localhost:{port}/repos/acme/agents/pulls/1/files?page=2"
     vsim.add_fault("GET", r"/pulls/\d+/files$", f"link:{evil}", times=None)
-    s = run_and_scan(tmp_path, monkeypatch, vsim, clock, capsys)
+    s = scan()
     assert s.code == 3 and "another host" in s.text
     assert not [r for r in vsim.requests if r.headers.get("Host", "").startswith("localhost")]
 
 
-def test_many_jobs_paging_with_a_foreign_link(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    vsim: Simulator,
-    clock: SimClock,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_many_jobs_paging_with_a_foreign_link(vsim: Simulator, scan: Scanner) -> None:
     """The shared-list path (4+ jobs) follows Links too: same refusal."""
     for n in range(4):
         setup(vsim, "completed", job_id=f"t{n}")
@@ -270,7 +217,7 @@ def test_many_jobs_paging_with_a_foreign_link(
     vsim.add_fault("GET", r"/runs$", f"link:{evil}", times=None)
     vsim.state.create_branch("other/x")
     vsim.state.start_run("other/x")
-    s = run_and_scan(tmp_path, monkeypatch, vsim, clock, capsys, job_id="t0,t1,t2,t3,zz")
+    s = scan(job_id="t0,t1,t2,t3,zz")
     assert s.code == 3 and "another host" in s.text
 
 
