@@ -300,13 +300,24 @@ class Fetcher:
         if run is not None and run.status in ("in_progress", "completed"):
             run = replace(run, jobs=self.run_jobs(run))
         pull = self.newest_pull(name)
+        return self._facts(job_id, run, pull, self.branch)
+
+    def _facts(
+        self,
+        job_id: str,
+        run: RunFact | None,
+        pull: PullFact | None,
+        branch: Callable[[str], BranchFact | None],
+    ) -> JobFacts:
+        """Status facts; the branch is asked only when neither run nor PR says enough."""
+        name = f"{self.target.branch_prefix}{job_id}"
         checked = run is None and pull is None
         return JobFacts(
             job_id=job_id,
             repository=self.target.repository,
             branch_name=name,
             server_url=self.target.server_url,
-            branch=self.branch(name) if checked else None,
+            branch=branch(name) if checked else None,
             branch_checked=checked,
             run=run,
             pull=pull,
@@ -363,19 +374,7 @@ class Fetcher:
             run = runs.get(name)
             if run is not None and progress and run.status == "in_progress":
                 run = replace(run, jobs=self.run_jobs(run))
-            checked = run is None and pulls.get(name) is None
-            facts.append(
-                JobFacts(
-                    job_id=job_id,
-                    repository=self.target.repository,
-                    branch_name=name,
-                    server_url=self.target.server_url,
-                    branch=branches.get(name) if checked else None,
-                    branch_checked=checked,
-                    run=run,
-                    pull=pulls.get(name),
-                )
-            )
+            facts.append(self._facts(job_id, run, pulls.get(name), branches.get))
         return facts
 
     def _pages(
