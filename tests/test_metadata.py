@@ -322,3 +322,28 @@ def test_examples_use_only_real_inputs() -> None:
         given = step.get("with") or {}
         assert isinstance(given, dict)
         assert set(given) <= inputs, set(given) - inputs
+
+
+def _run_scripts(workflow: object) -> list[str]:
+    found: list[str] = []
+    if isinstance(workflow, dict):
+        if isinstance(workflow.get("run"), str):
+            found.append(workflow["run"])
+        for value in workflow.values():
+            found += _run_scripts(value)
+    elif isinstance(workflow, list):
+        for value in workflow:
+            found += _run_scripts(value)
+    return found
+
+
+def test_no_output_is_interpolated_into_a_script() -> None:
+    """Outputs carry the agent's text: `run:` gets them through `env:` only."""
+    readme = (ROOT / "README.md").read_text()
+    sources = re.findall(r"```yaml\n(.*?)```", readme, flags=re.S)
+    for folder in (ROOT / "docs" / "examples", ROOT / ".github" / "workflows"):
+        sources += [p.read_text() for p in sorted(folder.glob("*.yml"))]
+    scripts = [run for text in sources for run in _run_scripts(yaml.safe_load(text))]
+    assert len(scripts) >= 10
+    for script in scripts:
+        assert not re.search(r"\$\{\{[^}]*outputs\.", script), script
