@@ -384,3 +384,15 @@ def test_a_broken_template_fails_before_any_request(
     assert code == 2 and len(sim.requests) == 0
     errors = [line for line in out.splitlines() if line.startswith("::error")]
     assert len(errors) == 1 and "summary.md.j2" in errors[0] and "line 2" in errors[0]
+
+
+def test_the_summary_says_why_when_the_status_cannot_be_had(
+    action: Action, sim: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, _ = action.run(capsys, job_id="j1", token="ghs_wrong_token_value")
+    assert code == 3
+    summary = action.summary.read_text()
+    assert summary.startswith("## ❌ agent-job-status: could not get the status")
+    assert "Unauthorized" in summary and "ghs_wrong_token_value" not in summary
+    code, _, _ = action.run(capsys, job_id="a..b", summary="false")
+    assert code == 2 and action.summary.read_text() == summary  # summary: false is honoured

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from agent_job_status import __version__
+from agent_job_status import __version__, markdown
 from agent_job_status.comment import StickyComments
 from agent_job_status.errors import InputError, JobStatusError
 from agent_job_status.event import job_id_from_event, load_event
@@ -100,7 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     env = dict(os.environ)
     if args.command == "action":
-        return guarded(lambda runner: action(env, runner), Runner(env, sys.stdout, commands=True))
+        return guarded(
+            lambda runner: action_with_summary(env, runner), Runner(env, sys.stdout, commands=True)
+        )
     # Outside Actions, progress goes to stderr so stdout stays parseable.
     runner = Runner({k: v for k, v in env.items() if k != "GITHUB_ACTIONS"}, sys.stderr)
     if args.command == "status":
@@ -139,6 +141,19 @@ def guarded(body: Callable[[Runner], int], runner: Runner) -> int:
         for line in traceback.format_exc().splitlines():
             runner.debug(line)
         return 3
+
+
+def action_with_summary(env: Mapping[str, str], runner: Runner) -> int:
+    """The action; when it cannot finish, the job summary says why, not only the log."""
+    try:
+        return action(env, runner)
+    except JobStatusError as exc:
+        if env.get("INPUT_SUMMARY", "").strip().lower() not in ("false", "no", "off", "0"):
+            kind = "Bad input" if exc.exit_code == 2 else "Could not get the status"
+            runner.append_summary(
+                f"## ❌ agent-job-status: {kind.lower()}\n\n{markdown.inline(exc.message, 1000)}\n"
+            )
+        raise
 
 
 def action(env: Mapping[str, str], runner: Runner) -> int:

@@ -142,6 +142,8 @@ class Runner:
         path = self.env.get("GITHUB_STEP_SUMMARY")
         if not path:
             return False
+        for secret in self._secrets:  # a second lock: the page is public to readers
+            markdown = markdown.replace(secret, "***")
         with Path(path).open("a", encoding="utf-8", newline="\n") as file:
             file.write(markdown if markdown.endswith("\n") else markdown + "\n")
         return True
