@@ -10,6 +10,7 @@ import re
 import secrets
 import socket
 import struct
+import sys
 import threading
 import time
 import zipfile
@@ -144,6 +145,16 @@ def _not_found(message: str = "Not Found", doc: str = DOCS) -> _HTTPError:
 Route = tuple[str, re.Pattern[str], str | None, Callable[["Simulator", _Ctx, re.Match[str]], _Resp]]
 
 
+class _Server(ThreadingHTTPServer):
+    """A client that hangs up mid-answer is normal (GitHub does not mind either);
+    the base class would print a traceback for it on stderr."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):  # reset, broken pipe, aborted
+            return
+        super().handle_error(request, client_address)
+
+
 class Simulator:
     """A GitHub REST API simulator serving one repository over real HTTP on loopback.
 
@@ -195,7 +206,7 @@ class Simulator:
         class Handler(_Handler):
             simulator = sim
 
-        server = ThreadingHTTPServer((self.host, self.port), Handler)
+        server = _Server((self.host, self.port), Handler)
         server.daemon_threads = True
         self._server = server
         self.port = server.server_address[1]
