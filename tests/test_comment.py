@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,26 +21,11 @@ from agent_job_status.runner import Runner
 from agent_job_status.settings import Settings, from_inputs
 from agent_job_status.simulator import Simulator, scenarios
 
-TOKEN = "ghs_commenttoken"
+from .conftest import TOKEN
+
 REPOSITORY = "acme/agents"
 WRITES = ("POST", "PATCH", "DELETE")
 HOSTILE_TITLE = "@octocat <img src=x onerror=alert(1)> </details>"
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(owner="acme", repo="agents", token=TOKEN) as s:
-        yield s
-
-
-@pytest.fixture
-def out() -> io.StringIO:
-    return io.StringIO()
-
-
-@pytest.fixture
-def runner(out: io.StringIO) -> Runner:
-    return Runner({}, out)
 
 
 def settings_for(sim: Simulator, tmp_path: Path, **inputs: str) -> Settings:
@@ -309,7 +294,7 @@ def test_several_jobs_one_comment_each_on_its_own_pr(
 
 
 def test_no_pull_request_no_comment_request(
-    sim: Simulator, tmp_path: Path, runner: Runner, out: io.StringIO
+    sim: Simulator, tmp_path: Path, runner: Runner, log: io.StringIO
 ) -> None:
     scenarios.apply(sim, "running", job_id="j1")
     settings = settings_for(sim, tmp_path, job_id="j1,ghost")
@@ -321,7 +306,7 @@ def test_no_pull_request_no_comment_request(
     comments.update(reports)
 
     assert comment_requests(sim) == []
-    text = out.getvalue()
+    text = log.getvalue()
     # The finished job without a PR gets one notice; the running one may still get a PR.
     assert text.count("nothing to comment on") == 1
     assert "ghost" in text and "warning" not in text and "error" not in text
@@ -331,7 +316,7 @@ def test_no_pull_request_no_comment_request(
 
 
 def test_read_only_token_warns_and_stops_trying(
-    sim: Simulator, tmp_path: Path, runner: Runner, out: io.StringIO
+    sim: Simulator, tmp_path: Path, runner: Runner, log: io.StringIO
 ) -> None:
     scenarios.apply(sim, "completed", job_id="j1")
     settings = settings_for(sim, tmp_path)
@@ -340,7 +325,7 @@ def test_read_only_token_warns_and_stops_trying(
     comments = sticky(sim, settings, runner)
     comments.update(reports)  # no exception
 
-    text = out.getvalue()
+    text = log.getvalue()
     assert f"warning: Could not comment on PR #{only_pr(sim)}:" in text
     assert "Resource not accessible by integration" in text
     assert "permissions: pull-requests: write" in text and "fork PRs" in text
@@ -353,7 +338,7 @@ def test_read_only_token_warns_and_stops_trying(
 
 
 def test_server_error_warns_and_tries_again_on_the_next_change(
-    sim: Simulator, tmp_path: Path, runner: Runner, out: io.StringIO
+    sim: Simulator, tmp_path: Path, runner: Runner, log: io.StringIO
 ) -> None:
     scenarios.apply(sim, "completed", job_id="j1")
     settings = settings_for(sim, tmp_path)
@@ -361,7 +346,7 @@ def test_server_error_warns_and_tries_again_on_the_next_change(
     sim.add_fault("POST", r"/comments$", "status:502", times=None)
     comments = sticky(sim, settings, runner)
     comments.update(reports)
-    assert "Could not update the comment" in out.getvalue()
+    assert "Could not update the comment" in log.getvalue()
     sim.faults.clear()
     comments.update(reports)  # not remembered as written: tries again
     assert len(marked(sim, only_pr(sim), "j1")) == 1

@@ -295,28 +295,32 @@ def test_workflows_pass_actionlint(path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def _our_steps(workflow: object) -> list[dict[str, object]]:
-    """Steps that use this action, anywhere in a parsed workflow."""
-    found: list[dict[str, object]] = []
-    if isinstance(workflow, dict):
-        uses = workflow.get("uses")
-        if isinstance(uses, str) and (uses == "./" or "agent-job-status" in uses):
-            found.append(workflow)
-        for value in workflow.values():
-            found += _our_steps(value)
-    elif isinstance(workflow, list):
-        for value in workflow:
-            found += _our_steps(value)
-    return found
+def _mappings(node: object) -> list[dict[str, Any]]:
+    """Every mapping inside a parsed workflow (jobs, steps, ...), depth first."""
+    if isinstance(node, dict):
+        return [node] + [m for value in node.values() for m in _mappings(value)]
+    if isinstance(node, list):
+        return [m for value in node for m in _mappings(value)]
+    return []
+
+
+def _workflows(*folders: Path) -> list[object]:
+    """The README's yaml blocks and the workflow files in `folders`, parsed."""
+    readme = (ROOT / "README.md").read_text()
+    texts = re.findall(r"```yaml\n(.*?)```", readme, flags=re.S)
+    texts += [p.read_text() for folder in folders for p in sorted(folder.glob("*.yml"))]
+    return [yaml.safe_load(text) for text in texts]
 
 
 def test_examples_use_only_real_inputs() -> None:
     """Every `with:` of this action in the examples and the README names an input."""
     inputs = set(yaml.safe_load((ROOT / "action.yml").read_text())["inputs"])
-    readme = (ROOT / "README.md").read_text()
-    blocks = re.findall(r"```yaml\n(.*?)```", readme, flags=re.S)
-    sources = [p.read_text() for p in sorted((ROOT / "docs" / "examples").glob("*.yml"))] + blocks
-    steps = [step for text in sources for step in _our_steps(yaml.safe_load(text))]
+    steps = [
+        m
+        for workflow in _workflows(ROOT / "docs" / "examples")
+        for m in _mappings(workflow)
+        if isinstance(m.get("uses"), str) and (m["uses"] == "./" or "agent-job-status" in m["uses"])
+    ]
     assert len(steps) >= 6
     for step in steps:
         given = step.get("with") or {}
@@ -324,26 +328,10 @@ def test_examples_use_only_real_inputs() -> None:
         assert set(given) <= inputs, set(given) - inputs
 
 
-def _run_scripts(workflow: object) -> list[str]:
-    found: list[str] = []
-    if isinstance(workflow, dict):
-        if isinstance(workflow.get("run"), str):
-            found.append(workflow["run"])
-        for value in workflow.values():
-            found += _run_scripts(value)
-    elif isinstance(workflow, list):
-        for value in workflow:
-            found += _run_scripts(value)
-    return found
-
-
 def test_no_output_is_interpolated_into_a_script() -> None:
     """Outputs carry the agent's text: `run:` gets them through `env:` only."""
-    readme = (ROOT / "README.md").read_text()
-    sources = re.findall(r"```yaml\n(.*?)```", readme, flags=re.S)
-    for folder in (ROOT / "docs" / "examples", ROOT / ".github" / "workflows"):
-        sources += [p.read_text() for p in sorted(folder.glob("*.yml"))]
-    scripts = [run for text in sources for run in _run_scripts(yaml.safe_load(text))]
+    workflows = _workflows(ROOT / "docs" / "examples", ROOT / ".github" / "workflows")
+    scripts = [m["run"] for w in workflows for m in _mappings(w) if isinstance(m.get("run"), str)]
     assert len(scripts) >= 10
     for script in scripts:
         assert not re.search(r"\$\{\{[^}]*outputs\.", script), script

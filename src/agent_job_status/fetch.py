@@ -30,6 +30,7 @@ from agent_job_status.facts import (
     RunFact,
     StepFact,
 )
+from agent_job_status.resolve import QUEUED
 
 MAX_LOG_CHARS = 10 * 1024 * 1024
 BATCH_FROM = 4  # jobs; fewer are cheaper asked one by one (filtered queries)
@@ -173,15 +174,9 @@ def _behind(listed: PullFact | None, seen: PullFact) -> bool:
     )
 
 
+HAS_STEPS = ("in_progress", "completed")  # a queued run has no steps to read yet
 # How far a run attempt has got; a list showing less for the same attempt lags.
-_RUN_PROGRESS = {
-    "queued": 0,
-    "requested": 0,
-    "waiting": 0,
-    "pending": 0,
-    "in_progress": 1,
-    "completed": 2,
-}
+_RUN_PROGRESS = {**dict.fromkeys(QUEUED, 0), "in_progress": 1, "completed": 2}
 
 
 def _run_behind(listed: RunFact | None, seen: RunFact) -> bool:
@@ -297,7 +292,7 @@ class Fetcher:
         """What the status needs, no more: run (+ its jobs), PR, branch if neither."""
         name = f"{self.target.branch_prefix}{job_id}"
         run = self.latest_run(name)
-        if run is not None and run.status in ("in_progress", "completed"):
+        if run is not None and run.status in HAS_STEPS:
             run = replace(run, jobs=self.run_jobs(run))
         pull = self.newest_pull(name)
         return self._facts(job_id, run, pull, self.branch)
@@ -349,7 +344,7 @@ class Fetcher:
                 f"{self._repo}/actions/runs/{seen_run.id}", shape=_is_run
             )
             run = run_fact(direct.data) if direct is not None else seen_run
-            if run.status in ("in_progress", "completed"):
+            if run.status in HAS_STEPS:
                 run = replace(run, jobs=self.run_jobs(run))
             facts = replace(facts, run=run)
         if facts.run is not None:
@@ -472,7 +467,7 @@ class Fetcher:
     def details(self, facts: JobFacts, *, failed: bool) -> JobFacts:
         """Add the branch, the run's steps, changed files, the job config and the log."""
         run = facts.run
-        if run is not None and not run.jobs and run.status in ("in_progress", "completed"):
+        if run is not None and not run.jobs and run.status in HAS_STEPS:
             # Batch polls skip steps; the report (and the failing step's log) needs them.
             facts = replace(facts, run=replace(run, jobs=self.run_jobs(run)))
         if facts.branch_checked:

@@ -95,8 +95,8 @@ class Runner:
         props = f" title={escape_property(title)}" if title else ""
         if self.in_actions:
             self._print(f"::{level}{props}::{escape_data(message)}")
-        else:
-            self._print(f"{level}: {message}")
+        else:  # a terminal: messages may quote GitHub, so no controls, one line
+            self._print(f"{level}: {neutral(message, 2000)}")
 
     def error(self, message: str, title: str = "") -> None:
         self.annotate("error", message, title)

@@ -79,13 +79,6 @@ class Settings:
     workspace: Path
     own_run_id: int | None = None
 
-    def branch_for(self, job_id: str) -> str:
-        return f"{self.branch_prefix}{job_id}"
-
-    @property
-    def owner(self) -> str:
-        return self.repository.split("/", 1)[0]
-
 
 def parse_bool(name: str, raw: str) -> bool:
     value = raw.strip().lower()
