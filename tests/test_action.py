@@ -343,7 +343,7 @@ def test_cli_text_cannot_issue_workflow_commands() -> None:
     """`status --format text` may run in a workflow step: job text stays inert."""
     from dataclasses import replace
 
-    from agent_job_status.render import sample_report
+    from agent_job_status.samples import sample_report
     from agent_job_status.terminal import format_text
 
     report = replace(

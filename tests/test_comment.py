@@ -20,6 +20,7 @@ from agent_job_status.run import check
 from agent_job_status.runner import Runner
 from agent_job_status.settings import Settings, from_inputs
 from agent_job_status.simulator import Simulator, scenarios
+from agent_job_status.status import Status
 
 from .conftest import TOKEN
 
@@ -124,7 +125,7 @@ def test_a_new_run_edits_the_comment_an_earlier_run_left(
     (earlier,) = marked(sim, only_pr(sim), "j1")
 
     sim.reset_requests()
-    sticky(sim, settings, runner).update([replace(reports[0], status="failed")])
+    sticky(sim, settings, runner).update([replace(reports[0], status=Status.FAILED)])
     assert [r.method for r in writes(sim)] == ["PATCH"]
     (now,) = marked(sim, only_pr(sim), "j1")
     assert now.id == earlier.id
@@ -164,7 +165,7 @@ def test_the_list_is_read_with_conditional_requests(
     comments = sticky(sim, settings, runner)
     comments.update(reports)
     sim.reset_requests()
-    comments.update([replace(reports[0], status="failed")])
+    comments.update([replace(reports[0], status=Status.FAILED)])
     listing = [r for r in comment_requests(sim) if r.method == "GET"]
     assert listing and all("if-none-match" in {k.lower() for k in r.headers} for r in listing)
     assert listing[0].status == 304
@@ -332,7 +333,7 @@ def test_read_only_token_warns_and_stops_trying(
     assert sim.state.comments == {}
 
     sim.reset_requests()
-    comments.update([replace(reports[0], status="failed")])
+    comments.update([replace(reports[0], status=Status.FAILED)])
     assert comment_requests(sim) == []
     assert text.count("Could not comment") == 1
 

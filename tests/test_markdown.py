@@ -11,18 +11,16 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from agent_job_status.markdown import (
-    ZWSP,
     cell,
     cell_code,
-    clean_text,
     code_block,
     code_span,
     inline,
     link,
     safe_url,
-    strip_ansi,
 )
-from agent_job_status.runner import neutralise_commands
+from agent_job_status.text import ZWSP, neutralise_commands, strip_ansi
+from agent_job_status.text import clean as clean_text
 
 try:
     from tests.hostile import HOSTILE, HOSTILE_URLS, INVALID_UTF8

@@ -27,6 +27,7 @@ import yaml
 
 from agent_job_status import __version__, settings
 from agent_job_status.report import OUTPUT_FIELDS, Report, combined_outputs
+from agent_job_status.status import Status
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTION = ROOT / "action.yml"
@@ -121,8 +122,7 @@ def written_output_names() -> set[str]:
     def report(job: str, status: str) -> Report:
         return Report(
             id=job,
-            status=status,
-            lifecycle="completed",
+            status=Status(status),
             reason="",
             branch=f"job/{job}",
             source_repository="octo/agents",

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from agent_job_status.publish import OUTPUTS_LIMIT, cut_log, outputs_for
-from agent_job_status.render import sample_report
+from agent_job_status.samples import sample_report
 from agent_job_status.settings import from_inputs
 
 

@@ -13,7 +13,6 @@ import pytest
 from markdown_it import MarkdownIt
 
 from agent_job_status.errors import ConfigError
-from agent_job_status.markdown import ZWSP
 from agent_job_status.render import (
     SAMPLE_NOW,
     ago,
@@ -26,7 +25,9 @@ from agent_job_status.render import (
     sample_report,
     tail,
 )
-from agent_job_status.report import STATUSES, Report
+from agent_job_status.report import Report
+from agent_job_status.status import WORDS as STATUSES
+from agent_job_status.text import ZWSP
 
 try:
     from tests.hostile import HOSTILE, HOSTILE_URLS

@@ -8,8 +8,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from agent_job_status.render import render_comment, render_summary, sample_report
-from agent_job_status.report import STATUSES
+from agent_job_status.render import render_comment, render_summary
+from agent_job_status.samples import sample_report
+from agent_job_status.status import WORDS as STATUSES
 from scripts.screenshots import to_html
 
 VOID = {"br", "hr", "img", "input"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,8 +16,8 @@ from agent_job_status.facts import (
     RunFact,
     StepFact,
 )
-from agent_job_status.report import TERMINAL
 from agent_job_status.resolve import resolve
+from agent_job_status.status import Status, status_of
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -191,8 +192,29 @@ def test_every_rule_is_covered() -> None:
 
 
 def test_terminal_statuses() -> None:
-    assert frozenset({"completed", "failed", "merged", "closed", "not_found"}) == TERMINAL
+    terminal = {s.value for s in Status if s.terminal}
+    assert terminal == {"completed", "failed", "merged", "closed", "not_found"}
     assert resolve(facts(r=run("in_progress"))).terminal is False
+
+
+def test_every_status_defines_every_property() -> None:
+    """One row per status in status.py: nothing left empty, nothing shared by mistake."""
+    assert [s.value for s in Status] == [
+        "pending", "running", "completed", "failed", "merged", "closed", "not_found",
+    ]  # fmt: skip
+    for status in Status:
+        traits = status.traits
+        assert all(getattr(traits, f.name) != "" for f in fields(traits)), status
+        assert traits.popebot in {"pending", "running", "completed", "failed", "merged"}
+        assert isinstance(traits.colour, str) and traits.colour.isdigit()
+    assert len({s.traits.severity for s in Status}) == len(Status)  # a strict order
+    assert len({s.traits.emoji for s in Status}) == len(Status)
+    assert len({s.traits.symbol for s in Status}) == len(Status)
+    # A merged wait ends on what cannot become `merged` any more, and on merged.
+    assert {s.value for s in Status if s.ends_wait("merged")} == {
+        "merged", "closed", "failed", "not_found",
+    }  # fmt: skip
+    assert status_of("failed") is Status.FAILED
 
 
 def test_fields_from_facts() -> None:

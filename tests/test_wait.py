@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 
 from agent_job_status.publish import exit_code
-from agent_job_status.report import STATUSES, Report
+from agent_job_status.report import Report
 from agent_job_status.run import check
 from agent_job_status.runner import Runner
 from agent_job_status.simulator import SimClock, Simulator, scenarios
 from agent_job_status.simulator.state import SimState
+from agent_job_status.status import WORDS as STATUSES
 
 from .conftest import make_settings
 

@@ -17,16 +17,18 @@ from typing import NoReturn, TextIO
 
 from agent_job_status import __version__, markdown
 from agent_job_status.comment import StickyComments
+from agent_job_status.display import describe
 from agent_job_status.errors import InputError, JobStatusError
 from agent_job_status.event import job_id_from_event, load_event
 from agent_job_status.publish import exit_code, publish
 from agent_job_status.render import render_preview, render_summary
-from agent_job_status.report import STATUSES, Report
+from agent_job_status.report import Report
 from agent_job_status.run import check, make_client, usage_line
-from agent_job_status.runner import Runner, neutral
+from agent_job_status.runner import Runner
 from agent_job_status.settings import DEFAULTS, check_prefix, from_inputs, inputs_from_env
+from agent_job_status.status import WORDS
 from agent_job_status.terminal import format_text
-from agent_job_status.wait import describe
+from agent_job_status.text import neutral
 
 FORMATS = ("text", "json", "markdown", "popebot", "mintlify")
 FAILED_LOG_LINES = 30
@@ -91,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     render = sub.add_parser("render", help="preview the summary or comment for template authors")
     render.add_argument("--template", type=Path, default=None)
-    render.add_argument("--sample", choices=STATUSES, default="running")
+    render.add_argument("--sample", choices=WORDS, default="running")
     render.add_argument("--kind", choices=("summary", "comment"), default="summary")
     return parser
 

@@ -23,8 +23,9 @@ from agent_job_status.client import GitHubClient, NotFound, RateLimitExhausted
 from agent_job_status.errors import GitHubError
 from agent_job_status.render import marker, render_comment
 from agent_job_status.report import Report
-from agent_job_status.runner import Runner, neutral
+from agent_job_status.runner import Runner
 from agent_job_status.settings import Settings
+from agent_job_status.text import neutral
 
 PERMISSION_HINT = (
     "the workflow needs 'permissions: pull-requests: write'; fork PRs get a read-only token"

@@ -19,79 +19,28 @@ from __future__ import annotations
 
 import re
 
-from agent_job_status.runner import neutralise_commands
+from agent_job_status.text import ZWSP, as_text, clean, neutralise_commands, shorten
 
-ZWSP = "\u200b"
-ELLIPSIS = "…"
-REPLACEMENT = "\ufffd"
-
-# CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), other two-byte escapes,
-# and the 8-bit CSI form. Matched before control characters are removed so
-# that their parameters ("[31m") do not survive as text.
-_ANSI = re.compile(
-    r"""
-    \x1b\[[0-?]*[ -/]*[@-~]?         # CSI
-    | \x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?  # OSC, ended by BEL or ST
-    | \x1b[PX^_][^\x1b]*(?:\x1b\\)?  # DCS, SOS, PM, APC strings
-    | \x1b[ -/]*[0-~]?               # other escapes (ESC ( B, ESC =, ...)
-    | \x9b[0-?]*[ -/]*[@-~]?         # 8-bit CSI
-    """,
-    re.VERBOSE,
-)
-_SURROGATES = re.compile("[\ud800-\udfff]")
-_NEWLINES = re.compile("\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
-# C0 except \t and \n, DEL, C1, bidi embeddings/overrides/isolates.
-# Controls, bidi overrides and zero-width characters: invisible in a page,
-# so untrusted text could use them to look like something it is not.
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-_SPACES = re.compile(r"\s+")
 _BACKTICKS = re.compile("`+")
+_TILDES = re.compile("~+")
 _LANG = re.compile(r"[^A-Za-z0-9_+.#-]")
+_SPACES = re.compile(r"\s+")
+# GitHub links `GH-123` to an issue; a zero-width space after the dash stops it.
+_GH_REFERENCE = re.compile(r"(?i)(?<![A-Za-z0-9])(gh-)(?=\d)")
+# cmark-gfm (src/inlines.c, MAXBACKTICKS): a backtick run longer than 80 opens
+# no code span; so a span's fence is at most 80, and text holding a run of 80
+# or more is escaped instead.
+MAX_SPAN_FENCE = 80
+# cmark-gfm (src/blocks.c) stores a code fence's length in 8 bits, capped at
+# 255: any run of 255 closes a longer fence, so no fence may need more.
+MAX_BLOCK_FENCE = 255
+_RUN_BREAK = 200  # long runs inside a block are broken (invisibly) this often
 
 # Characters replaced in `inline` text. HTML specials become entities; ASCII
 # punctuation that could start Markdown constructs is backslash-escaped.
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 _PUNCT = frozenset("\\`*_{}[]()#+-.!|~:=$^")
 _URL_UNSAFE = frozenset(" ()<>\"'`\\|{}^[]")
-
-
-def strip_ansi(text: str) -> str:
-    """Remove ANSI/VT escape sequences (colours, cursor moves, titles)."""
-    return _ANSI.sub("", text)
-
-
-def as_text(value: object) -> str:
-    """Any value as text: None is empty, bytes are decoded (invalid -> U+FFFD)."""
-    if value is None:
-        return ""
-    if isinstance(value, bytes | bytearray):
-        return bytes(value).decode("utf-8", errors="replace")
-    return value if isinstance(value, str) else str(value)
-
-
-def clean_text(value: object, *, newlines: bool = True) -> str:
-    """Text without escapes, control characters or lone surrogates.
-
-    Line ends become `\\n`; with `newlines=False` every line end and tab
-    becomes a space. Lone surrogates (e.g. bytes decoded with
-    surrogateescape) become U+FFFD.
-    """
-    text = _SURROGATES.sub(REPLACEMENT, as_text(value))
-    text = strip_ansi(text)
-    text = _NEWLINES.sub("\n", text)
-    text = _CONTROLS.sub("", text)
-    if not newlines:
-        text = text.replace("\n", " ").replace("\t", " ")
-    return text
-
-
-def shorten(text: str, limit: int) -> str:
-    """At most `limit` characters, ending with `…` when cut."""
-    if limit <= 0:
-        return ""
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1] + ELLIPSIS
 
 
 def _escape_char(char: str, following: str) -> str:
@@ -113,8 +62,8 @@ def inline(value: object, limit: int = 300) -> str:
     cut to `limit` characters (ending with `…`) before escaping, so an escape
     is never cut in half.
     """
-    text = _SPACES.sub(" ", clean_text(value, newlines=False)).strip()
-    text = shorten(text, limit)
+    text = _SPACES.sub(" ", clean(value, newlines=False)).strip()
+    text = _GH_REFERENCE.sub(lambda m: m.group(1) + ZWSP, shorten(text, limit))
     out: list[str] = []
     for index, char in enumerate(text):
         following = text[index + 1] if index + 1 < len(text) else ""
@@ -127,23 +76,26 @@ def cell(value: object, limit: int = 300) -> str:
     return inline(value, limit)
 
 
-def _fence_for(text: str, minimum: int) -> str:
-    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
-    return "`" * max(minimum, longest + 1)
+def _longest(runs: re.Pattern[str], text: str) -> int:
+    return max((len(run) for run in runs.findall(text)), default=0)
 
 
 def code_span(value: object, limit: int = 300, *, table: bool = False) -> str:
     """Inline code that cannot be closed early; newlines become spaces.
 
     With `table=True`, `|` becomes `\\|` so the span can sit in a table cell
-    (GFM removes that backslash, even inside code).
+    (GFM removes that backslash, even inside code). Text with a backtick run
+    no span can hold (see MAX_SPAN_FENCE) is shown as escaped plain text.
     """
-    text = shorten(clean_text(value, newlines=False), limit)
+    text = shorten(clean(value, newlines=False), limit)
+    longest = _longest(_BACKTICKS, text)
+    if longest >= MAX_SPAN_FENCE:
+        return inline(text, limit)
     if table:
         text = text.replace("|", "\\|")
     if not text:
         return "` `"
-    fence = _fence_for(text, 1)
+    fence = "`" * (longest + 1)
     # CommonMark drops one space at each end when both ends have one (unless
     # the content is all spaces), so pad a text that starts or ends with a
     # backtick, or that would lose its own spaces.
@@ -158,15 +110,29 @@ def cell_code(value: object, limit: int = 300) -> str:
     return code_span(value, limit, table=True)
 
 
+def _block_fence(text: str) -> tuple[str, str]:
+    """(fence, text): a fence longer than any run of its character inside.
+
+    Backticks; tildes when the text holds a backtick run that would need a
+    fence over cmark-gfm's 255; when tildes cannot do either, the long runs
+    inside are broken with zero-width spaces so that no line can close it.
+    """
+    for char, runs in (("`", _BACKTICKS), ("~", _TILDES)):
+        longest = _longest(runs, text)
+        if longest < MAX_BLOCK_FENCE:
+            return char * max(3, longest + 1), text
+    text = re.sub(f"`{{{_RUN_BREAK}}}", lambda m: m.group(0) + ZWSP, text)
+    return "`" * (_RUN_BREAK + 1), text
+
+
 def code_block(value: object, lang: str = "") -> str:
     """A fenced code block that cannot be closed from inside.
 
-    The fence is a backtick run longer than any in the text (at least three),
-    the block always ends with its closing fence and a newline, and lines
-    that would start a workflow command are neutralised.
+    The fence is longer than any run of its character in the text (at least
+    three, at most 255), the block always ends with its closing fence and a
+    newline, and workflow commands in it are neutralised.
     """
-    text = clean_text(value)
-    fence = _fence_for(text, 3)
+    fence, text = _block_fence(clean(value))
     info = _LANG.sub("", as_text(lang))[:30]
     if text and not text.endswith("\n"):
         text += "\n"
@@ -175,7 +141,7 @@ def code_block(value: object, lang: str = "") -> str:
 
 def safe_url(value: object) -> str | None:
     """The URL when it is absolute http(s), percent-encoding unsafe characters."""
-    url = clean_text(value, newlines=False).strip()
+    url = clean(value, newlines=False).strip()
     scheme, sep, rest = url.partition("://")
     if not sep or scheme.lower() not in ("http", "https") or not rest or rest[0] in "/\\":
         return None

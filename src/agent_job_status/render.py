@@ -43,7 +43,6 @@ import functools
 import re
 import traceback
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -54,8 +53,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from agent_job_status import markdown
 from agent_job_status.errors import ConfigError
-from agent_job_status.report import STATUSES, Report, iso, worst
-from agent_job_status.runner import neutralise_commands
+from agent_job_status.report import Report, iso, worst
+from agent_job_status.samples import SAMPLE_ID, SAMPLE_NOW, SAMPLE_REPOSITORY, sample_report
+from agent_job_status.status import WORDS, Status, status_of
+from agent_job_status.text import as_text, clean, neutralise_commands, shorten
 
 SUMMARY_LIMIT = 1_000_000  # bytes; GitHub allows 1 MiB per step summary
 COMMENT_LIMIT = 65_000  # characters; GitHub allows 65,536 per comment
@@ -64,16 +65,6 @@ COMMENT_LOG_LINES = 20
 LOG_LINE_CHARS = 1_000
 LOG_FLOOR = 10  # cut the log to this many lines before touching the file list
 SUMMARY_FILES_OPEN = 20  # more changed files than this go in a <details>
-
-EMOJI = {
-    "pending": "⏳",
-    "running": "🏃",
-    "completed": "✅",
-    "failed": "❌",
-    "merged": "🟣",
-    "closed": "🚫",
-    "not_found": "❔",
-}
 
 _PACKAGE_PREFIX = "agent_job_status/templates/"
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -126,20 +117,21 @@ def iso_filter(moment: datetime | None) -> str:
 
 
 def emoji(status: object) -> str:
-    return EMOJI.get(str(status), "❔")
+    known = str(status) in WORDS
+    return status_of(str(status)).traits.emoji if known else Status.NOT_FOUND.traits.emoji
 
 
 def tail(text: object, n: int = SUMMARY_LOG_LINES, width: int = LOG_LINE_CHARS) -> str:
     """The last `n` lines of `text`, each cut to `width` characters."""
-    lines = _LINE_END.split(markdown.as_text(text))
+    lines = _LINE_END.split(as_text(text))
     if lines and lines[-1] == "":
         lines.pop()
     kept = lines[-n:] if n > 0 else []
-    return "\n".join(markdown.shorten(line, width) for line in kept)
+    return "\n".join(shorten(line, width) for line in kept)
 
 
 def line_count(text: object) -> int:
-    lines = _LINE_END.split(markdown.as_text(text))
+    lines = _LINE_END.split(as_text(text))
     if lines and lines[-1] == "":
         lines.pop()
     return len(lines)
@@ -153,7 +145,7 @@ def number(value: object) -> str:
 
 
 def _marker_part(text: str) -> str:
-    safe = re.sub(r"[^A-Za-z0-9._/:@+=,*-]", "_", markdown.clean_text(text, newlines=False))
+    safe = re.sub(r"[^A-Za-z0-9._/:@+=,*-]", "_", clean(text, newlines=False))
     return re.sub(r"-{2,}", "-", safe)[:200]
 
 
@@ -418,129 +410,6 @@ def render_comment(
     """The sticky PR comment, starting with `marker()`, at most `limit` characters."""
     prefix = marker(repository, job_key) + "\n"
     return _render(reports, template, kind="comment", limit=limit, now=now, prefix=prefix)
-
-
-# --------------------------------------------------------------- samples
-
-SAMPLE_REPOSITORY = "acme/agents"
-SAMPLE_ID = "3f2b8c1e-9d4a-4c7b-a6e2-1b5d9f0c7a34"
-SAMPLE_NOW = datetime(2025, 1, 15, 10, 30, 0, tzinfo=UTC)
-_T0 = datetime(2025, 1, 15, 10, 0, 0, tzinfo=UTC)
-_GH = f"https://github.com/{SAMPLE_REPOSITORY}"
-_SAMPLE_FILES = (
-    "src/webhooks/sender.py",
-    "src/webhooks/retry.py",
-    "tests/test_retry.py",
-    "docs/webhooks.md",
-)
-_SAMPLE_LOG = "\n".join(
-    [
-        "2025-01-15T10:01:05Z Starting agent (model claude-sonnet-4)",
-        "2025-01-15T10:01:09Z Reading src/webhooks/sender.py",
-        "2025-01-15T10:03:40Z Writing src/webhooks/retry.py",
-        "2025-01-15T10:08:12Z Running pytest: 48 passed",
-        "2025-01-15T10:09:30Z Committed 3 files to job/" + SAMPLE_ID,
-    ]
-)
-_FAILED_LOG = "\n".join(
-    [
-        "2025-01-15T10:01:05Z Starting agent (model claude-sonnet-4)",
-        "2025-01-15T10:03:40Z Writing src/webhooks/retry.py",
-        "2025-01-15T10:08:12Z Running pytest",
-        "FAILED tests/test_retry.py::test_backoff_caps_at_max - AssertionError: 64 != 30",
-        "2025-01-15T10:09:30Z Error: tests failed, giving up after 3 attempts",
-    ]
-)
-
-
-def sample_report(status: str) -> Report:
-    """A realistic report for `status` (one of `report.STATUSES`), for previews."""
-    if status not in STATUSES:
-        raise ConfigError(f"Unknown status '{status}': expected one of {', '.join(STATUSES)}")
-    branch = f"job/{SAMPLE_ID}"
-    base = Report(
-        id=SAMPLE_ID,
-        status=status,
-        lifecycle=None,
-        reason="",
-        branch=branch,
-        source_repository=SAMPLE_REPOSITORY,
-        branch_exists=True,
-        branch_url=f"{_GH}/tree/{branch}",
-        run_url=f"{_GH}/actions/runs/12873409561",
-        run_id=12873409561,
-        run_attempt=1,
-        model="claude-sonnet-4",
-        title="Add retry with exponential backoff to the webhook sender",
-        created_at=_T0,
-        log_source=f"logs/{SAMPLE_ID}/session.jsonl",
-    )
-    done = _T0 + timedelta(minutes=9, seconds=48)
-    started = _T0 + timedelta(seconds=12)
-    if status == "pending":
-        return replace(base, lifecycle="active", run_status="queued", log_source="")
-    if status == "running":
-        return replace(
-            base,
-            lifecycle="active",
-            run_status="in_progress",
-            started_at=started,
-            current_step="Run agent",
-            steps_completed=3,
-            steps_total=7,
-            log="\n".join(_SAMPLE_LOG.splitlines()[:3]),
-        )
-    finished = replace(
-        base,
-        run_status="completed",
-        conclusion="success",
-        started_at=started,
-        finished_at=done,
-        steps_completed=7,
-        steps_total=7,
-        changed_files=_SAMPLE_FILES,
-        log=_SAMPLE_LOG,
-        pr_url=f"{_GH}/pull/42",
-        pr_number=42,
-        pr_title="Add retry with exponential backoff to the webhook sender",
-        pr_state="open",
-    )
-    if status == "completed":
-        return replace(finished, lifecycle="completed")
-    if status == "failed":
-        return replace(
-            finished,
-            lifecycle="failed",
-            reason="failure",
-            conclusion="failure",
-            log=_FAILED_LOG,
-            steps_completed=5,
-        )
-    if status == "merged":
-        merged = done + timedelta(minutes=4, seconds=30)
-        return replace(
-            finished,
-            lifecycle="completed",
-            pr_state="merged",
-            branch_exists=False,
-            merged_at=merged,
-            closed_at=merged,
-            archived_at=merged,
-        )
-    if status == "closed":
-        closed = done + timedelta(hours=2, minutes=5)
-        return replace(
-            finished, lifecycle="archived", pr_state="closed", closed_at=closed, archived_at=closed
-        )
-    return Report(
-        id=SAMPLE_ID,
-        status="not_found",
-        lifecycle=None,
-        reason="",
-        branch=branch,
-        source_repository=SAMPLE_REPOSITORY,
-        branch_exists=False,
-    )
 
 
 def render_preview(status: str, template: Path | None = None, kind: Kind = "summary") -> str:

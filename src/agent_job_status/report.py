@@ -12,17 +12,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
-STATUSES = ("pending", "running", "completed", "failed", "merged", "closed", "not_found")
-LIFECYCLES = ("active", "completed", "failed", "archived")
-TERMINAL = frozenset({"completed", "failed", "merged", "closed", "not_found"})
-
-# Which of several jobs speaks for them all: the first in this list wins.
-SEVERITY = ("failed", "not_found", "closed", "pending", "running", "completed", "merged")
-
-# The first reference API knows five statuses; its clients poll until
-# completed, failed or merged, so our two extra terminal ones must map onto
-# words those clients understand (a closed PR is work that did not land).
-POPEBOT_STATUS = {"closed": "failed", "not_found": "pending"}
+from agent_job_status.status import Lifecycle, Status
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -35,8 +25,7 @@ def iso(moment: datetime | None) -> str | None:
 @dataclass(frozen=True)
 class Report:
     id: str
-    status: str
-    lifecycle: str | None
+    status: Status
     reason: str
     branch: str
     source_repository: str
@@ -73,25 +62,37 @@ class Report:
         return self.branch
 
     @property
+    def lifecycle(self) -> Lifecycle | None:
+        return self.status.lifecycle
+
+    @property
     def terminal(self) -> bool:
-        return self.status in TERMINAL
+        return self.status.terminal
 
     def to_dict(self) -> dict[str, Any]:
         """The whole report as JSON-ready values (times as ISO strings)."""
-        data = asdict(self)
+        fields_ = asdict(self)
+        lifecycle = self.lifecycle
+        # `lifecycle` is derived from the status, and listed right after it.
+        data: dict[str, Any] = {
+            "id": self.id,
+            "status": self.status.value,
+            "lifecycle": lifecycle.value if lifecycle is not None else None,
+        }
         for f in fields(self):
-            value = data[f.name]
+            value = fields_[f.name]
             if isinstance(value, datetime):
-                data[f.name] = iso(value)
+                value = iso(value)
             elif isinstance(value, tuple):
-                data[f.name] = list(value)
+                value = list(value)
+            data.setdefault(f.name, value)
         data["source_ref"] = self.source_ref
         return data
 
     def popebot(self) -> dict[str, Any]:
         """Exactly the job status API's response body."""
         return {
-            "status": POPEBOT_STATUS.get(self.status, self.status),
+            "status": self.status.traits.popebot,
             "branch": self.branch,
             "pr_url": self.pr_url,
             "run_url": self.run_url,
@@ -103,7 +104,7 @@ class Report:
         """Exactly the agent job API's response body (lifecycle vocabulary)."""
         return {
             "id": self.id,
-            "status": self.lifecycle,
+            "status": self.lifecycle.value if self.lifecycle is not None else None,
             "source": {"repository": self.source_repository, "ref": self.source_ref},
             "model": self.model,
             "prLink": self.pr_url,
@@ -144,10 +145,10 @@ def output_text(value: object) -> str:
 
 
 def worst(reports: list[Report]) -> Report:
-    """The report that speaks for a set of jobs (see SEVERITY)."""
+    """The report that speaks for a set of jobs (the most severe status)."""
     if not reports:
         raise ValueError("no reports")
-    return min(reports, key=lambda r: SEVERITY.index(r.status))
+    return min(reports, key=lambda r: r.status.traits.severity)
 
 
 def combined_outputs(reports: list[Report]) -> dict[str, str]:

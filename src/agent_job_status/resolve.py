@@ -11,34 +11,35 @@ from urllib.parse import quote
 
 from agent_job_status.facts import JobFacts, RunFact
 from agent_job_status.report import Report
+from agent_job_status.status import Status
 
 QUEUED = frozenset({"queued", "requested", "waiting", "pending"})
 GOOD_CONCLUSIONS = frozenset({"success", "neutral"})
 
 
-def decide(facts: JobFacts) -> tuple[str, str | None, str]:
-    """The rule table: (status, lifecycle, reason). First match wins."""
+def decide(facts: JobFacts) -> tuple[Status, str]:
+    """The rule table: (status, reason). First match wins."""
     run, pull = facts.run, facts.pull
     if pull is not None and pull.merged:
-        return "merged", "completed", ""  # 1: work landed; outranks a failed run
+        return Status.MERGED, ""  # 1: work landed; outranks a failed run
     if run is not None and run.status == "completed" and run.conclusion not in GOOD_CONCLUSIONS:
-        return "failed", "failed", run.conclusion or "failure"  # 2
+        return Status.FAILED, run.conclusion or "failure"  # 2
     if pull is not None and pull.state == "closed":
-        return "closed", "archived", ""  # 3
+        return Status.CLOSED, ""  # 3
     if run is not None and run.status in QUEUED:
-        return "pending", "active", ""  # 4
+        return Status.PENDING, ""  # 4
     if run is not None and run.status == "in_progress":
-        return "running", "active", ""  # 5
+        return Status.RUNNING, ""  # 5
     if run is not None and run.status == "completed":
-        return "completed", "completed", "" if pull is not None else "no_pull_request"  # 6
+        return Status.COMPLETED, "" if pull is not None else "no_pull_request"  # 6
     if run is not None:
         # A status GitHub may add later: not finished, so treat as running.
-        return "running", "active", f"unknown_run_status:{run.status}"
+        return Status.RUNNING, f"unknown_run_status:{run.status}"
     if pull is not None:
-        return "completed", "completed", "no_run_record"  # 7
+        return Status.COMPLETED, "no_run_record"  # 7
     if facts.branch is not None:
-        return "pending", "active", "waiting_for_run"  # 8
-    return "not_found", None, ""  # 9
+        return Status.PENDING, "waiting_for_run"  # 8
+    return Status.NOT_FOUND, ""  # 9
 
 
 def progress(run: RunFact | None) -> tuple[str | None, int | None, int | None]:
@@ -57,7 +58,7 @@ def earliest(*moments: datetime | None) -> datetime | None:
 
 
 def resolve(facts: JobFacts) -> Report:
-    status, lifecycle, reason = decide(facts)
+    status, reason = decide(facts)
     run, pull, branch = facts.run, facts.pull, facts.branch
     current, done, total = progress(run)
     pr_state = None
@@ -68,7 +69,6 @@ def resolve(facts: JobFacts) -> Report:
     return Report(
         id=facts.job_id,
         status=status,
-        lifecycle=lifecycle,
         reason=reason,
         branch=facts.branch_name,
         source_repository=facts.repository,
@@ -102,7 +102,7 @@ def resolve(facts: JobFacts) -> Report:
         merged_at=pull.merged_at if pull else None,
         closed_at=pull.closed_at if pull else None,
         archived_at=pull.closed_at if pull else None,
-        current_step=current if status == "running" else None,
+        current_step=current if status is Status.RUNNING else None,
         steps_completed=done,
         steps_total=total,
     )

@@ -14,6 +14,7 @@ from agent_job_status.fetch import Fetcher, Target
 from agent_job_status.report import Report
 from agent_job_status.runner import Runner
 from agent_job_status.settings import Settings
+from agent_job_status.status import Status
 from agent_job_status.wait import Clock, WaitPolicy, WallClock, wait_until_done
 
 
@@ -37,8 +38,7 @@ def nothing_found(settings: Settings) -> Report:
     """The report for `*` when no job branch or open job PR exists."""
     return Report(
         id="*",
-        status="not_found",
-        lifecycle=None,
+        status=Status.NOT_FOUND,
         reason="no_jobs",
         branch=f"{settings.branch_prefix}*",
         source_repository=settings.repository,

@@ -15,18 +15,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TextIO
 
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+from agent_job_status.text import clean, neutral, neutralise_commands, utf8_safe
 
-
-# The runner reads a workflow command at the start of a line after trimming
-# leading white space; U+200B is not white space to it, so it defuses one.
-_COMMAND_LINE = re.compile(r"^([ \t]*)(::|##\[)", re.MULTILINE)
-
-
-def neutralise_commands(text: str) -> str:
-    """Put U+200B before any workflow command at the start of a line."""
-    return _COMMAND_LINE.sub(lambda m: m.group(1) + "\u200b" + m.group(2), text)
+MIN_SECRET = 8  # shorter values are not secrets worth masking, and would garble every line
+_COMMAND_PREFIX = re.compile(r"^::[A-Za-z0-9-]+(?: [^:]*)?::")
 
 
 def escape_data(text: str) -> str:
@@ -36,17 +28,6 @@ def escape_data(text: str) -> str:
 
 def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def clean(text: str) -> str:
-    """Text without ANSI escapes or control characters (tabs and newlines kept)."""
-    return _CONTROL.sub("", _ANSI.sub("", text))
-
-
-def neutral(text: str, limit: int = 300) -> str:
-    """Untrusted text for the middle of one of our log lines: one line, no controls."""
-    one_line = " ".join(clean(text).split())
-    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
 
 
 class Runner:
@@ -68,14 +49,26 @@ class Runner:
 
     # -- the log ---------------------------------------------------------
     def _print(self, line: str) -> None:
-        for secret in self._secrets:
-            line = line.replace(secret, "***")
-        self.out.write(line + "\n")
+        # Our own command prefix (`::error title=...::`) is never redacted:
+        # a secret that happens to match part of it would hide the command.
+        prefix = _COMMAND_PREFIX.match(line)
+        head, rest = (line[: prefix.end()], line[prefix.end() :]) if prefix else ("", line)
+        self.out.write(utf8_safe(head + self._redact(rest)) + "\n")
         self.out.flush()
 
+    def _redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
     def mask(self, value: str) -> None:
-        """Ask the runner to mask a secret, and never print it ourselves."""
-        if not value or value in self._secrets:
+        """Ask the runner to mask a secret, and never print it ourselves.
+
+        Only under Actions (a terminal shows no one else), and only for values
+        of `MIN_SECRET` characters or more: a one-letter "token" masked would
+        garble every line, our own commands included.
+        """
+        if not self.in_actions or len(value) < MIN_SECRET or value in self._secrets:
             return
         if self.in_actions:
             # Written directly: `_print` would redact the very value we announce.
@@ -84,15 +77,16 @@ class Runner:
         self._secrets.append(value)
 
     def info(self, line: str) -> None:
-        """One line of our own; callers pass untrusted parts through `neutral`."""
-        self._print(line)
+        """One line of our own (never a command); untrusted parts pass `neutral`."""
+        self._print(neutralise_commands(line))
 
     def debug(self, message: str) -> None:
         if self.debug_enabled:
             self._print(f"::debug::{escape_data(message)}")
 
     def annotate(self, level: str, message: str, title: str = "") -> None:
-        props = f" title={escape_property(title)}" if title else ""
+        message = neutralise_commands(message)
+        props = f" title={escape_property(neutralise_commands(title))}" if title else ""
         if self.in_actions:
             self._print(f"::{level}{props}::{escape_data(message)}")
         else:  # a terminal: messages may quote GitHub, so no controls, one line
@@ -109,6 +103,7 @@ class Runner:
 
     def group(self, title: str, lines: Iterable[str]) -> None:
         """A folded group in the log holding untrusted lines (commands off)."""
+        title = neutral(title, 200)
         self._print(f"::group::{escape_data(title)}" if self.in_actions else f"-- {title}")
         self.untrusted_block(lines)
         if self.in_actions:
@@ -119,7 +114,10 @@ class Runner:
         token = secrets.token_hex(16)
         self._print(f"::stop-commands::{token}")
         for line in lines:
-            self._print(clean(line).replace(token, "[token]"))
+            # Commands are off, but `##[group]` and the like still draw in the
+            # log viewer; and the block's end token stays ours alone.
+            text = clean(line, newlines=False).replace(token, "[token]")
+            self._print(text.replace("##[", "##\u200b["))
         self._print(f"::{token}::")
 
     # -- file commands ---------------------------------------------------
@@ -135,15 +133,14 @@ class Runner:
                 delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
             chunks.append(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
         with Path(path).open("a", encoding="utf-8", newline="\n") as file:
-            file.write("".join(chunks))
+            file.write(utf8_safe("".join(chunks)))
         return True
 
     def append_summary(self, markdown: str) -> bool:
         path = self.env.get("GITHUB_STEP_SUMMARY")
         if not path:
             return False
-        for secret in self._secrets:  # a second lock: the page is public to readers
-            markdown = markdown.replace(secret, "***")
+        markdown = utf8_safe(self._redact(markdown))  # a second lock: readers are public
         with Path(path).open("a", encoding="utf-8", newline="\n") as file:
             file.write(markdown if markdown.endswith("\n") else markdown + "\n")
         return True

@@ -41,7 +41,7 @@ from agent_job_status.client import GitHubClient, RetryPolicy, Stats
 from agent_job_status.engine import observe_one
 from agent_job_status.errors import ConfigError, InputError, JobStatusError
 from agent_job_status.fetch import Fetcher, Target
-from agent_job_status.report import LIFECYCLES, POPEBOT_STATUS, STATUSES, Report
+from agent_job_status.report import Report
 from agent_job_status.settings import (
     DEFAULTS,
     MAX_JOB_ID,
@@ -52,6 +52,7 @@ from agent_job_status.settings import (
     check_workflow,
     server_url_for,
 )
+from agent_job_status.status import Lifecycle, Status
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -288,7 +289,7 @@ def openapi(project_id: str) -> dict[str, Any]:
         "pattern": JOB_ID_PATTERN,
         "description": "The agent job's id: its branch is <branch-prefix><id>.",
     }
-    popebot_statuses = [s for s in STATUSES if s not in POPEBOT_STATUS]
+    popebot_statuses = list(dict.fromkeys(s.traits.popebot for s in Status))
     return {
         "openapi": "3.1.0",
         "info": {
@@ -388,7 +389,7 @@ def openapi(project_id: str) -> dict[str, Any]:
                         "status": {
                             "description": "null when no branch, run or PR exists for the id",
                             "anyOf": [
-                                {"type": "string", "enum": list(LIFECYCLES)},
+                                {"type": "string", "enum": [c.value for c in Lifecycle]},
                                 {"type": "null"},
                             ],
                         },

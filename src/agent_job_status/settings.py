@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from agent_job_status.errors import InputError
-from agent_job_status.report import STATUSES
+from agent_job_status.status import WORDS
 
 # Defaults in one place; action.yml's defaults must say the same (a test checks).
 DEFAULTS: dict[str, str] = {
@@ -120,11 +120,11 @@ def parse_statuses(name: str, raw: str) -> frozenset[str]:
     items = [part.strip().lower() for part in re.split(r"[,\n]", raw) if part.strip()]
     if items == ["none"] or not items:
         return frozenset()
-    unknown = [item for item in items if item not in STATUSES]
+    unknown = [item for item in items if item not in WORDS]
     if unknown:
         raise InputError(
             name,
-            f"unknown status {shown(unknown[0])}; use 'none' or a list of {', '.join(STATUSES)}",
+            f"unknown status {shown(unknown[0])}; use 'none' or a list of {', '.join(WORDS)}",
         )
     return frozenset(items)
 

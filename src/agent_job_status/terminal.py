@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
+from agent_job_status.display import describe
 from agent_job_status.report import Report, iso
-from agent_job_status.runner import neutral, neutralise_commands
-from agent_job_status.wait import describe
-
-COLOURS = {
-    "pending": "33", "running": "36", "completed": "32", "merged": "35",
-    "failed": "31", "closed": "90", "not_found": "90",
-}  # fmt: skip
-SYMBOLS = {
-    "pending": "…", "running": "▶", "completed": "✔", "merged": "⛙",
-    "failed": "✖", "closed": "⊘", "not_found": "?",
-}  # fmt: skip
+from agent_job_status.status import Status
+from agent_job_status.text import neutral, neutralise_commands
 
 
-def _paint(text: str, status: str, colour: bool) -> str:
-    return f"\x1b[{COLOURS.get(status, '0')}m{text}\x1b[0m" if colour else text
+def _paint(text: str, status: Status, colour: bool) -> str:
+    return f"\x1b[{status.traits.colour}m{text}\x1b[0m" if colour else text
 
 
 def format_text(reports: list[Report], *, colour: bool) -> str:
     blocks = []
     for r in reports:
-        head = f"{SYMBOLS.get(r.status, '?')} {neutral(r.id, 80)}  {describe(r)}"
+        head = f"{r.status.traits.symbol} {neutral(r.id, 80)}  {describe(r)}"
         lines = [_paint(head, r.status, colour)]
         rows: list[tuple[str, str]] = []
         branch = neutral(r.branch, 200) + (" (deleted)" if r.branch_exists is False else "")

@@ -13,9 +13,11 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from agent_job_status.client import GitHubClient, RateLimitExhausted
+from agent_job_status.display import describe, elapsed_text
 from agent_job_status.errors import GitHubError
 from agent_job_status.report import Report
-from agent_job_status.runner import neutral
+from agent_job_status.status import Status
+from agent_job_status.text import neutral
 
 HEARTBEAT = 300.0  # seconds between "still waiting" lines
 LOW_BUDGET = 0.2  # below this share of the limit, polls are spaced out
@@ -44,39 +46,18 @@ class WaitPolicy:
 
 def ends_wait(report: Report, wait_for: str) -> bool:
     """Whether this report is final for the wait (after the start grace)."""
-    if wait_for == "merged":
-        return report.status in ("merged", "closed", "failed", "not_found")
-    return report.terminal
+    return report.status.ends_wait(wait_for)
 
 
 def not_started(report: Report) -> bool:
-    return report.status == "not_found" or report.reason == "waiting_for_run"
+    return report.status is Status.NOT_FOUND or report.reason == "waiting_for_run"
 
 
 def after_grace(report: Report) -> Report:
     """A job that never started within `start_timeout`: failed, or still not found."""
     if report.reason == "waiting_for_run":
-        return replace(report, status="failed", lifecycle="failed", reason="never_started")
+        return replace(report, status=Status.FAILED, reason="never_started")
     return report
-
-
-def describe(report: Report) -> str:
-    """`status` plus the step while running; untrusted names neutralised."""
-    text = report.status
-    if report.reason:
-        text += f" ({neutral(report.reason, 60)})"
-    if report.status == "running" and report.steps_total:
-        step = min((report.steps_completed or 0) + 1, report.steps_total)
-        name = neutral(report.current_step or "", 120)
-        text += f", step {step}/{report.steps_total}" + (f": {name}" if name else "")
-    return text
-
-
-def elapsed_text(seconds: float) -> str:
-    seconds = int(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
 
 
 # observe(detail) -> reports; detail=True adds files, log and config.

@@ -1,0 +1,79 @@
+"""The statuses of an agent job, each with every property it has.
+
+One table: adding a status means adding one row here (and the rule that
+yields it in `resolve.decide`); a test checks that every status defines
+every property. `Status` is a `StrEnum`, so a status compares equal to its
+word, prints as it, and serialises to JSON as it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Lifecycle(StrEnum):
+    """The second reference API's vocabulary (the `lifecycle` output)."""
+
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    ARCHIVED = "archived"
+
+
+@dataclass(frozen=True)
+class Traits:
+    lifecycle: Lifecycle | None  # None: nothing exists to have a lifecycle
+    terminal: bool  # ends a `wait_for: finished` wait
+    landed_or_final: bool  # ends a `wait_for: merged` wait (completed may still merge)
+    severity: int  # of several jobs the lowest speaks for them all
+    popebot: str  # the first reference API's word (it knows five)
+    emoji: str  # summary and comment
+    symbol: str  # terminal view
+    colour: str  # ANSI SGR colour of the terminal view
+
+
+class Status(StrEnum):
+    traits: Traits
+
+    def __new__(cls, word: str, traits: Traits) -> Status:
+        member = str.__new__(cls, word)
+        member._value_ = word
+        member.traits = traits
+        return member
+
+    # The first reference API's clients poll until completed, failed or
+    # merged, so our two extra terminal statuses map onto words they know:
+    # a closed PR is work that did not land.
+    PENDING = "pending", Traits(Lifecycle.ACTIVE, False, False, 3, "pending", "⏳", "…", "33")
+    RUNNING = "running", Traits(Lifecycle.ACTIVE, False, False, 4, "running", "🏃", "▶", "36")
+    COMPLETED = (
+        "completed",
+        Traits(Lifecycle.COMPLETED, True, False, 5, "completed", "✅", "✔", "32"),
+    )
+    FAILED = "failed", Traits(Lifecycle.FAILED, True, True, 0, "failed", "❌", "✖", "31")
+    MERGED = "merged", Traits(Lifecycle.COMPLETED, True, True, 6, "merged", "🟣", "⛙", "35")
+    CLOSED = "closed", Traits(Lifecycle.ARCHIVED, True, True, 2, "failed", "🚫", "⊘", "90")
+    NOT_FOUND = "not_found", Traits(None, True, True, 1, "pending", "❔", "?", "90")
+
+    @property
+    def lifecycle(self) -> Lifecycle | None:
+        return self.traits.lifecycle
+
+    @property
+    def terminal(self) -> bool:
+        return self.traits.terminal
+
+    def ends_wait(self, wait_for: str) -> bool:
+        """Whether the status is final for a wait (`finished` or `merged`)."""
+        return self.traits.landed_or_final if wait_for == "merged" else self.traits.terminal
+
+
+STATUSES: tuple[Status, ...] = tuple(Status)
+WORDS: tuple[str, ...] = tuple(s.value for s in Status)
+_BY_WORD = {status.value: status for status in Status}
+
+
+def status_of(word: str) -> Status:
+    """The status named by `word` (KeyError for an unknown word)."""
+    return _BY_WORD[word]
