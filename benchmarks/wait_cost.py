@@ -27,9 +27,9 @@ import requests
 
 from agent_job_status.facts import BranchFact, JobFacts
 from agent_job_status.fetch import pull_fact, run_fact
+from agent_job_status.pipeline import observe
 from agent_job_status.report import Report
 from agent_job_status.resolve import resolve
-from agent_job_status.run import check
 from agent_job_status.runner import Runner
 from agent_job_status.settings import from_inputs
 from agent_job_status.simulator import SimClock, Simulator
@@ -133,9 +133,7 @@ def ours(
         )
         sim.reset_requests()
         started, wall = clock.time(), time.perf_counter()
-        reports = check(
-            settings, Runner({}, io.StringIO()), clock=clock, on_change=on_change
-        ).reports
+        reports = observe(settings, Runner({}, io.StringIO()), clock=clock, on_change=on_change)
         seconds = time.perf_counter() - wall
     polls = round((clock.time() - started) / INTERVAL) + 1
     made, counted, details = tally(sim)

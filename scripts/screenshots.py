@@ -21,9 +21,9 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
+from agent_job_status.pipeline import observe
 from agent_job_status.render import render_comment, render_summary
 from agent_job_status.report import Report
-from agent_job_status.run import check
 from agent_job_status.runner import Runner
 from agent_job_status.settings import from_inputs
 from agent_job_status.simulator import SimClock, Simulator, scenarios
@@ -92,7 +92,7 @@ def demo_reports() -> dict[str, list[Report]]:
             if wait_for:
                 inputs |= {"wait": "true", "wait_for": wait_for}
             settings = from_inputs(inputs, {"GITHUB_WORKSPACE": ws})
-            out[name] = check(settings, Runner({}, io.StringIO()), clock=clock).reports
+            out[name] = observe(settings, Runner({}, io.StringIO()), clock=clock)
     return out
 
 

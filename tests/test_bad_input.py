@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent_job_status import run as run_module
+from agent_job_status import pipeline as run_module
 from agent_job_status.cli import main
 from agent_job_status.settings import INPUT_NAMES
 from agent_job_status.simulator import Simulator, scenarios

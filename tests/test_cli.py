@@ -57,4 +57,4 @@ def test_status_needs_a_job(
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     assert main(["status", "--repo", "acme/agents"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["error: Input 'job_id': give at least one JOB_ID, or --all"]
+    assert err == ["error: JOB_ID: give at least one JOB_ID, or --all"]

@@ -14,9 +14,9 @@ import pytest
 from agent_job_status import cli
 from agent_job_status.client import GitHubClient, Response, RetryPolicy
 from agent_job_status.comment import StickyComments
+from agent_job_status.pipeline import observe
 from agent_job_status.render import marker
 from agent_job_status.report import Report
-from agent_job_status.run import check
 from agent_job_status.runner import Runner
 from agent_job_status.settings import Settings, from_inputs
 from agent_job_status.simulator import Simulator, scenarios
@@ -45,7 +45,7 @@ def client_for(sim: Simulator) -> GitHubClient:
 
 
 def reports_for(settings: Settings) -> list[Report]:
-    return check(settings, Runner({}, io.StringIO())).reports
+    return observe(settings, Runner({}, io.StringIO()))
 
 
 def sticky(sim: Simulator, settings: Settings, runner: Runner) -> StickyComments:

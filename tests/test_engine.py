@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from agent_job_status.errors import ConfigError, GitHubError
+from agent_job_status.pipeline import observe
 from agent_job_status.report import Report
-from agent_job_status.run import check
 from agent_job_status.runner import Runner
 from agent_job_status.simulator import Simulator, scenarios
 from agent_job_status.simulator.scenarios import FAILED_LOG
@@ -19,7 +19,7 @@ from .conftest import TOKEN, make_settings
 
 def status_of(sim: Simulator, tmp_path: Path, job_id: str = "j1", **inputs: str) -> Report:
     settings = make_settings(sim, tmp_path, job_id=job_id, **inputs)
-    return check(settings, Runner({}, io.StringIO())).reports[0]
+    return observe(settings, Runner({}, io.StringIO()))[0]
 
 
 @pytest.mark.parametrize(
@@ -121,7 +121,10 @@ def test_own_run_is_never_the_agent_run(sim: Simulator, tmp_path: Path) -> None:
     settings = make_settings(sim, tmp_path, job_id="j1")
     from dataclasses import replace
 
-    r = check(replace(settings, own_run_id=own), Runner({}, io.StringIO())).reports[0]
+    r = observe(
+        replace(settings, target=replace(settings.target, own_run_id=own)),
+        Runner({}, io.StringIO()),
+    )[0]
     assert r.status == "completed" and r.run_id != own
 
 
@@ -160,7 +163,7 @@ def test_log_at_the_commit_the_pr_links_to(sim: Simulator, tmp_path: Path) -> No
 def test_github_enterprise_prefix(sim: Simulator, tmp_path: Path) -> None:
     scenarios.apply(sim, "completed", job_id="j1")
     settings = make_settings(sim, tmp_path, job_id="j1", api_url=sim.url + "/api/v3")
-    r = check(settings, Runner({}, io.StringIO())).reports[0]
+    r = observe(settings, Runner({}, io.StringIO()))[0]
     assert r.status == "completed"
 
 
@@ -168,7 +171,7 @@ def test_all_jobs(sim: Simulator, tmp_path: Path) -> None:
     scenarios.apply(sim, "completed", job_id="a")
     scenarios.apply(sim, "failed", job_id="b")
     scenarios.apply(sim, "merged", job_id="c")  # branch deleted, PR closed: not listed
-    reports = check(make_settings(sim, tmp_path, job_id="*"), Runner({}, io.StringIO())).reports
+    reports = observe(make_settings(sim, tmp_path, job_id="*"), Runner({}, io.StringIO()))
     assert {r.id: r.status for r in reports} == {"a": "completed", "b": "failed"}
 
 
@@ -201,17 +204,16 @@ def test_cost_of_one_check_and_a_repeat(sim: Simulator, tmp_path: Path) -> None:
     settings = make_settings(sim, tmp_path, job_id="j1")
     from agent_job_status.client import GitHubClient
     from agent_job_status.engine import observe
-    from agent_job_status.fetch import Fetcher
-    from agent_job_status.run import target_of
+    from agent_job_status.pipeline import fetcher_for
 
-    client = GitHubClient(settings.api_url, TOKEN)
-    fetcher = Fetcher(client, target_of(settings))
+    client = GitHubClient(settings.api.url, TOKEN)
+    fetcher = fetcher_for(settings, client)
     observe(fetcher, ("j1",), detail=True)
     first = client.stats.requests
     assert first == 8
     sim.reset_requests()
     # A new fetcher (no memo), same client (ETags): everything answers 304.
-    observe(Fetcher(client, target_of(settings)), ("j1",), detail=True)
+    observe(fetcher_for(settings, client), ("j1",), detail=True)
     assert client.stats.requests - first == first
     assert [q.status for q in sim.requests] == [304] * first
     # The same fetcher again: status facts only cost 304s, the extras nothing.
@@ -223,8 +225,7 @@ def test_cost_of_one_check_and_a_repeat(sim: Simulator, tmp_path: Path) -> None:
 def test_many_jobs_from_shared_lists_match_one_by_one(sim: Simulator, tmp_path: Path) -> None:
     from agent_job_status.client import GitHubClient
     from agent_job_status.engine import observe, observe_one
-    from agent_job_status.fetch import Fetcher
-    from agent_job_status.run import target_of
+    from agent_job_status.pipeline import fetcher_for
 
     names = ["completed", "failed", "merged", "closed", "pending", "running", "not_found"]
     for name in names:
@@ -233,15 +234,15 @@ def test_many_jobs_from_shared_lists_match_one_by_one(sim: Simulator, tmp_path: 
     sim.state.create_branch("job/j-bare2")
     ids = (*(f"j-{name}" for name in names), "j-bare", "j-bare2")
     settings = make_settings(sim, tmp_path, job_id=",".join(ids))
-    client = GitHubClient(settings.api_url, TOKEN)
-    batch = observe(Fetcher(client, target_of(settings)), ids, detail=True)
-    single = [observe_one(Fetcher(client, target_of(settings)), i, detail=True) for i in ids]
+    client = GitHubClient(settings.api.url, TOKEN)
+    batch = observe(fetcher_for(settings, client), ids, detail=True)
+    single = [observe_one(fetcher_for(settings, client), i, detail=True) for i in ids]
     assert [r.status for r in batch] == [r.status for r in single]
     assert [r.status for r in batch] == [*names, "pending", "pending"]
     assert [r.changed_files for r in batch] == [r.changed_files for r in single]
     # A light poll reads lists, not one query per job.
     sim.reset_requests()
-    observe(Fetcher(client, target_of(settings)), ids, detail=False)
+    observe(fetcher_for(settings, client), ids, detail=False)
     assert len(sim.requests) <= 4
 
 
@@ -257,6 +258,6 @@ def test_many_jobs_failed_run_log_and_steps(sim: Simulator, tmp_path: Path) -> N
         st.advance_step(run_id)
         st.finish_run(run_id, "failure", failed_log=FAILED_LOG)
     ids = ",".join(f"f{n}" for n in range(5))
-    reports = check(make_settings(sim, tmp_path, job_id=ids), Runner({}, io.StringIO())).reports
+    reports = observe(make_settings(sim, tmp_path, job_id=ids), Runner({}, io.StringIO()))
     assert all(r.status == "failed" and "no usable patch" in r.log for r in reports)
     assert all(r.steps_total == 2 for r in reports)

@@ -20,14 +20,14 @@ from pathlib import Path
 import pytest
 
 from agent_job_status import client as client_module
-from agent_job_status import run as run_module
+from agent_job_status import pipeline as run_module
 from agent_job_status.cli import main
 from agent_job_status.client import GitHubClient, RetryPolicy
 from agent_job_status.errors import GitHubError
 from agent_job_status.fetch import Fetcher, Target
+from agent_job_status.pipeline import observe
 from agent_job_status.publish import exit_code
 from agent_job_status.report import Report
-from agent_job_status.run import check
 from agent_job_status.runner import Runner
 from agent_job_status.simulator import SimClock, Simulator, scenarios
 from agent_job_status.simulator.state import SimState
@@ -101,7 +101,7 @@ def one_check(
     settings = make_settings(vsim, tmp_path, **{"job_id": "j1", **inputs})
     out = io.StringIO()
     started = clock.time()
-    reports = check(settings, Runner({}, out), clock=clock).reports
+    reports = observe(settings, Runner({}, out), clock=clock)
     return reports, out.getvalue(), clock.time() - started
 
 
@@ -325,8 +325,8 @@ def wait_check(
     settings = make_settings(vsim, tmp_path, **given)
     out = io.StringIO()
     started = clock.time()
-    reports = check(settings, Runner({}, out), clock=clock).reports
-    return reports, out.getvalue(), exit_code(reports, settings), clock.time() - started
+    reports = observe(settings, Runner({}, out), clock=clock)
+    return reports, out.getvalue(), exit_code(reports, settings.gate), clock.time() - started
 
 
 @pytest.mark.parametrize("kind", TRANSIENT)

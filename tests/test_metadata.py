@@ -100,10 +100,10 @@ def test_expression_defaults_fall_back_to_the_runner_env() -> None:
         "GITHUB_WORKSPACE": "/tmp",
     }
     got = settings.from_inputs({"job_id": "42", "repository": "", "api_url": ""}, env)
-    assert got.repository == "octo/agents"
-    assert got.api_url.rstrip("/") == "https://ghe.example.com/api/v3"
+    assert got.target.repository == "octo/agents"
+    assert got.api.url.rstrip("/") == "https://ghe.example.com/api/v3"
     got = settings.from_inputs({"job_id": "42"}, {"GITHUB_REPOSITORY": "octo/agents"})
-    assert got.api_url.rstrip("/") == settings.DEFAULTS["api_url"]
+    assert got.api.url.rstrip("/") == settings.DEFAULTS["api_url"]
 
 
 def test_readme_input_defaults_match_action_yml() -> None:

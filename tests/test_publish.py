@@ -30,7 +30,7 @@ def test_outputs_stay_under_one_megabyte(tmp_path: Path) -> None:
     settings = from_inputs(
         {"job_id": "a", "repository": "acme/agents"}, {"GITHUB_WORKSPACE": str(tmp_path)}
     )
-    outputs, notes = outputs_for(reports, settings)
+    outputs, notes = outputs_for(reports, settings.publish)
     size = sum(len(k) + len(v.encode()) for k, v in outputs.items())
     assert size <= OUTPUTS_LIMIT
     jobs = json.loads(outputs["jobs"])
@@ -38,4 +38,4 @@ def test_outputs_stay_under_one_megabyte(tmp_path: Path) -> None:
     assert len(json.loads(outputs["changed_files"])) == 3000
     assert len(outputs["log"].encode()) <= 65536
     assert len(notes) == 2 and "1 MB" in notes[-1]  # said, not silent
-    assert outputs_for(reports[:1], settings)[1] == []
+    assert outputs_for(reports[:1], settings.publish)[1] == []

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from agent_job_status import engine
-from agent_job_status import run as run_module
+from agent_job_status import pipeline as run_module
 from agent_job_status.cli import main
 from agent_job_status.client import GitHubClient
 from agent_job_status.errors import GitHubError

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from agent_job_status.pipeline import observe
 from agent_job_status.publish import exit_code
 from agent_job_status.report import Report
-from agent_job_status.run import check
 from agent_job_status.runner import Runner
 from agent_job_status.simulator import SimClock, Simulator, scenarios
 from agent_job_status.simulator.state import SimState
@@ -39,8 +39,8 @@ def wait(vsim: Simulator, clock: SimClock, tmp_path: Path, **inputs: str) -> Wai
     settings = make_settings(vsim, tmp_path, **given)
     out = io.StringIO()
     started = clock.time()
-    reports = check(settings, Runner({}, out), clock=clock).reports
-    return Waited(reports, out.getvalue(), exit_code(reports, settings), started, clock.time())
+    reports = observe(settings, Runner({}, out), clock=clock)
+    return Waited(reports, out.getvalue(), exit_code(reports, settings.gate), started, clock.time())
 
 
 def statuses(log: str) -> list[str]:

@@ -1,14 +1,17 @@
-"""The command line: `action` (the container entrypoint), `status`, `demo`, `render`.
+"""The command line: `action` (the container entrypoint), `status`, `serve`, `demo`, `render`.
 
 Every failure ends with one clear line and an exit code (2 bad input, 3 the
-status could not be obtained), never a traceback.
+status could not be obtained), never a traceback. Errors name what the user
+typed: the input on the action, the flag (or JOB_ID, GITHUB_TOKEN) here.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
@@ -16,84 +19,161 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from agent_job_status import __version__, markdown
-from agent_job_status.comment import StickyComments
-from agent_job_status.display import describe
 from agent_job_status.errors import InputError, JobStatusError
 from agent_job_status.event import job_id_from_event, load_event
-from agent_job_status.publish import exit_code, publish
+from agent_job_status.inputs import check_prefix, parse_job_ids
+from agent_job_status.pipeline import run
 from agent_job_status.render import render_preview, render_summary
 from agent_job_status.report import Report
-from agent_job_status.run import check, make_client, usage_line
 from agent_job_status.runner import Runner
-from agent_job_status.settings import DEFAULTS, check_prefix, from_inputs, inputs_from_env
+from agent_job_status.settings import (
+    DEFAULTS,
+    Jobs,
+    Publishing,
+    Settings,
+    api_from,
+    from_inputs,
+    gate_from,
+    inputs_from_env,
+    summary_wanted,
+    target_from,
+    wait_from,
+)
 from agent_job_status.status import WORDS
 from agent_job_status.terminal import format_text
 from agent_job_status.text import neutral
 
 FORMATS = ("text", "json", "markdown", "popebot", "mintlify")
-FAILED_LOG_LINES = 30
+COLOR = ("auto", "always", "never")
+EPILOG = """\
+exit codes:
+  0  done
+  1  a job ended in a --fail-on status, or the wait timed out
+  2  bad input or configuration
+  3  the status could not be obtained (authentication, permissions, GitHub unreachable)
+
+environment:
+  GITHUB_TOKEN, GH_TOKEN      the token (GITHUB_TOKEN first)
+  GITHUB_REPOSITORY           default for --repo
+  GITHUB_API_URL              default for --api-url
+  GITHUB_SERVER_URL           the web host for links (default: derived from the API URL)
+  AGENT_JOB_STATUS_API_KEY    the key `serve` requires of its clients
+  NO_COLOR                    no colour with --color auto
+"""
+# What each input is called on the command line, for error messages.
+_FLAG_OF = {"job_id": "JOB_ID", "repository": "--repo", "token": "GITHUB_TOKEN"}
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    pass
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("allow_abbrev", False)  # `--form` is not `--format`
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
     def error(self, message: str) -> NoReturn:
-        # One line, not argparse's usage block.
-        sys.stderr.write(f"error: {message} (see '{self.prog} --help')\n")
+        # One line, not argparse's usage block; a near miss gets a suggestion.
+        hint = _suggestion(message, self)
+        sys.stderr.write(f"error: {message}{hint} (see '{self.prog} --help')\n")
         raise SystemExit(2)
+
+
+def _suggestion(message: str, parser: argparse.ArgumentParser) -> str:
+    choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if choice:
+        options = re.findall(r"'([^']*)'", choice.group(2))
+        typed = choice.group(1)
+    else:
+        unknown = re.search(r"unrecognized arguments: (\S+)", message)
+        if not unknown:
+            return ""
+        typed, options = unknown.group(1).split("=", 1)[0], _all_flags(parser)
+    close = difflib.get_close_matches(typed, options, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _all_flags(parser: argparse.ArgumentParser) -> list[str]:
+    flags: list[str] = []
+    for action in parser._actions:  # argparse has no public walk over its options
+        flags += [s for s in action.option_strings if s.startswith("--")]
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                flags += _all_flags(sub)
+    return flags
+
+
+def _target_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--repo",
+        default=os.environ.get("GITHUB_REPOSITORY", ""),
+        help="OWNER/REPO (default: $GITHUB_REPOSITORY)",
+    )
+    parser.add_argument(
+        "--api-url", default="", help="default: $GITHUB_API_URL or api.github.com"
+    )
+    parser.add_argument(
+        "--branch-prefix", default=DEFAULTS["branch_prefix"], help="job branches are PREFIX<id>"
+    )
+    parser.add_argument(
+        "--workflow", default=DEFAULTS["workflow"], help="the agent's workflow file; '' for any"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="agent-job-status",
         description="Where an autonomous coding agent's job stands, from GitHub.",
+        epilog=EPILOG,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("action", help="run as the GitHub Action (reads INPUT_* and GITHUB_*)")
 
-    status = sub.add_parser("status", help="the status of one or more jobs")
-    status.add_argument("job_ids", nargs="*", metavar="JOB_ID")
+    status = sub.add_parser("status", help="the status of one or more jobs", epilog=EPILOG)
+    status.add_argument("job_ids", nargs="*", metavar="JOB_ID", help="job ids (or use --all)")
     status.add_argument("--all", action="store_true", help="every job branch or open job PR")
-    status.add_argument(
-        "--repo",
-        default=os.environ.get("GITHUB_REPOSITORY", ""),
-        help="OWNER/REPO (default: $GITHUB_REPOSITORY)",
-    )
-    status.add_argument("--format", choices=FORMATS, default="text")
-    status.add_argument("--api-url", default="", help="default: $GITHUB_API_URL or api.github.com")
-    status.add_argument("--branch-prefix", default=DEFAULTS["branch_prefix"])
-    status.add_argument(
-        "--workflow", default=DEFAULTS["workflow"], help="the agent's workflow file; '' for any"
-    )
+    _target_flags(status)
+    status.add_argument("--format", choices=FORMATS, default="text", help="output format")
     status.add_argument("--wait", action="store_true", help="block until the job ends")
-    status.add_argument("--wait-for", default=DEFAULTS["wait_for"], choices=("finished", "merged"))
-    status.add_argument("--timeout", default=DEFAULTS["timeout"])
-    status.add_argument("--poll-interval", default=DEFAULTS["poll_interval"])
-    status.add_argument("--start-timeout", default=DEFAULTS["start_timeout"])
+    status.add_argument(
+        "--wait-for", default=DEFAULTS["wait_for"], choices=("finished", "merged"),
+        help="what ends the wait",
+    )  # fmt: skip
+    status.add_argument("--timeout", default=DEFAULTS["timeout"], help="longest wait")
+    status.add_argument("--poll-interval", default=DEFAULTS["poll_interval"], help="between looks")
+    status.add_argument(
+        "--start-timeout", default=DEFAULTS["start_timeout"],
+        help="how long a job may not exist yet before the wait gives up on it",
+    )  # fmt: skip
     status.add_argument(
         "--fail-on", default=DEFAULTS["fail_on"], help="statuses that exit 1 (comma list, or none)"
     )
-    status.add_argument("--no-fail-on-timeout", action="store_true")
-
-    serve = sub.add_parser("serve", help="serve the two reference job-status APIs over HTTP")
-    serve.add_argument(
-        "--repo",
-        default=os.environ.get("GITHUB_REPOSITORY", ""),
-        help="OWNER/REPO (default: $GITHUB_REPOSITORY)",
+    status.add_argument(
+        "--no-fail-on-timeout", action="store_true", help="a timed-out wait exits 0"
     )
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
+    status.add_argument("--color", choices=COLOR, default="auto", help="colour in the text format")
+    status.add_argument(
+        "--verbose", action="store_true", help="print the count of GitHub requests made"
+    )
+
+    serve = sub.add_parser(
+        "serve", help="serve the two reference job-status APIs over HTTP", epilog=EPILOG
+    )
+    _target_flags(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8080, help="port to listen on")
     serve.add_argument("--project-id", default="", help="v2 projectId (default: the repo name)")
-    serve.add_argument("--branch-prefix", default=DEFAULTS["branch_prefix"])
-    serve.add_argument("--workflow", default=DEFAULTS["workflow"], help="'' for any workflow")
-    serve.add_argument("--api-url", default="", help="default: $GITHUB_API_URL or api.github.com")
 
     demo = sub.add_parser("demo", help="run offline against the built-in GitHub simulator")
-    demo.add_argument("--scenario", default="lifecycle")
+    demo.add_argument("--scenario", default="lifecycle", help="the simulator's scenario")
     demo.add_argument("--speed", type=float, default=1.0, help="compress the scenario's time")
 
     render = sub.add_parser("render", help="preview the summary or comment for template authors")
-    render.add_argument("--template", type=Path, default=None)
-    render.add_argument("--sample", choices=WORDS, default="running")
+    render.add_argument("--template", type=Path, default=None, help="a custom Jinja template")
+    render.add_argument("--sample", choices=WORDS, default="running", help="the sample's status")
     render.add_argument("--kind", choices=("summary", "comment"), default="summary")
     return parser
 
@@ -106,7 +186,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             lambda runner: action_with_summary(env, runner), Runner(env, sys.stdout, commands=True)
         )
     # Outside Actions, progress goes to stderr so stdout stays parseable.
-    runner = Runner({k: v for k, v in env.items() if k != "GITHUB_ACTIONS"}, sys.stderr)
+    verbose = bool(getattr(args, "verbose", False))
+    runner = Runner(
+        {k: v for k, v in env.items() if k != "GITHUB_ACTIONS"}, sys.stderr, verbose=verbose
+    )
     if args.command == "status":
         return guarded(lambda r: status(args, env, r, sys.stdout), runner)
     if args.command == "serve":
@@ -150,7 +233,7 @@ def action_with_summary(env: Mapping[str, str], runner: Runner) -> int:
     try:
         return action(env, runner)
     except JobStatusError as exc:
-        if env.get("INPUT_SUMMARY", "").strip().lower() not in ("false", "no", "off", "0"):
+        if summary_wanted(env):
             kind = "Bad input" if exc.exit_code == 2 else "Could not get the status"
             runner.append_summary(
                 f"## ❌ agent-job-status: {kind.lower()}\n\n{markdown.inline(exc.message, 1000)}\n"
@@ -169,77 +252,55 @@ def action(env: Mapping[str, str], runner: Runner) -> int:
         if job_id:
             runner.info(f"job_id {neutral(job_id, 200)} from the {neutral(event_name, 40)} event")
             derived = (job_id,)
-    settings = from_inputs(inputs, env, derived)
-    # A broken custom template fails now (exit 2), not after an hour of waiting.
-    if settings.summary and settings.summary_template is not None:
-        render_preview("running", settings.summary_template, "summary")
-    if settings.comment and settings.comment_template is not None:
-        render_preview("running", settings.comment_template, "comment")
-    client = make_client(settings, runner)
-    comments = StickyComments(client, settings, runner) if settings.comment else None
-    outcome = check(
-        settings, runner, client=client, on_change=comments.update if comments else None
-    )
-    reports = publish(outcome.reports, settings, runner)
-    if comments is not None:
-        comments.update(reports)
-    runner.info(usage_line(client.stats))
-    for report in reports:
-        runner.info(f"agent job {neutral(report.id, 200)}: {describe(report)}")
-        if report.status == "failed" and report.log:
-            # Why it failed, right in the step log; the agent wrote these lines.
-            tail = report.log.splitlines()[-FAILED_LOG_LINES:]
-            runner.group(
-                f"Log of failed agent job {neutral(report.id, 80)} (last {len(tail)} lines)", tail
-            )
-    code = exit_code(reports, settings)
-    if code:
-        runner.error(failure_line(reports, settings.fail_on))
-    return code
+    return run(from_inputs(inputs, env, derived), runner).code
 
 
-def failure_line(reports: list[Report], fail_on: frozenset[str]) -> str:
-    bad = [r for r in reports if r.status in fail_on]
-    if bad:
-        names = ", ".join(f"{neutral(r.id, 80)} {describe(r)}" for r in bad[:5])
-        return f"Agent job ended in a fail_on status: {names}"
-    late = [neutral(r.id, 80) for r in reports if r.timed_out]
-    return f"Timed out waiting for agent job(s): {', '.join(late[:5])}"
+def flag_error(exc: InputError) -> InputError:
+    """The same problem, named as the CLI spells the input."""
+    flag = _FLAG_OF.get(exc.name, "--" + exc.name.replace("_", "-"))
+    if exc.name == "fail_on_timeout":
+        flag = "--no-fail-on-timeout"
+    return InputError(exc.name, exc.problem, shown_as=flag)
+
+
+def status_settings(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
+    """Settings from the parsed flags, each part built directly (no string round trip)."""
+    try:
+        if args.all and args.job_ids:
+            raise InputError("job_id", "give job ids or --all, not both")
+        if not args.all and not args.job_ids:
+            raise InputError("job_id", "give at least one JOB_ID, or --all")
+        ids, every = ((), True) if args.all else parse_job_ids("job_id", ",".join(args.job_ids))
+        api = api_from(args.api_url, env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or "", env)
+        own_run = env.get("GITHUB_RUN_ID", "").strip()
+        return Settings(
+            jobs=Jobs(ids, every),
+            api=api,
+            target=target_from(
+                args.repo,
+                args.branch_prefix,
+                args.workflow,
+                api,
+                int(own_run) if own_run.isdigit() else None,
+            ),
+            wait=wait_from(
+                args.wait, args.wait_for, args.timeout, args.poll_interval, args.start_timeout
+            ),
+            gate=gate_from(args.fail_on, not args.no_fail_on_timeout),
+            publish=Publishing(workspace=Path.cwd()),
+        )
+    except InputError as exc:
+        raise flag_error(exc) from None
 
 
 def status(args: argparse.Namespace, env: Mapping[str, str], runner: Runner, out: TextIO) -> int:
-    token = env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or ""
-    runner.mask(token)
-    if args.all and args.job_ids:
-        raise InputError("job_id", "give job ids or --all, not both")
-    if not args.all and not args.job_ids:
-        raise InputError("job_id", "give at least one JOB_ID, or --all")
-    inputs = {
-        "job_id": "*" if args.all else ",".join(args.job_ids),
-        "repository": args.repo,
-        "token": token,
-        "api_url": args.api_url or env.get("GITHUB_API_URL", "") or DEFAULTS["api_url"],
-        "branch_prefix": args.branch_prefix,
-        "workflow": args.workflow,
-        "wait": "true" if args.wait else "false",
-        "wait_for": args.wait_for,
-        "timeout": args.timeout,
-        "poll_interval": args.poll_interval,
-        "start_timeout": args.start_timeout,
-        "fail_on": args.fail_on,
-        "fail_on_timeout": "false" if args.no_fail_on_timeout else "true",
-        "log_path": "",
-    }
-    settings = from_inputs(inputs, {k: v for k, v in env.items() if k != "GITHUB_WORKSPACE"})
-    outcome = check(settings, runner)
-    runner.info(usage_line(outcome.stats))
-    reports = outcome.reports
-    out.write(format_reports(reports, args.format, colour=out.isatty()) + "\n")
+    outcome = run(status_settings(args, env), runner)
+    colour = args.color == "always" or (
+        args.color == "auto" and out.isatty() and not env.get("NO_COLOR")
+    )
+    out.write(format_reports(outcome.reports, args.format, colour=colour) + "\n")
     out.flush()
-    code = exit_code(reports, settings)
-    if code:
-        runner.error(failure_line(reports, settings.fail_on))
-    return code
+    return outcome.code
 
 
 def format_reports(reports: list[Report], fmt: str, *, colour: bool = False) -> str:

@@ -57,7 +57,7 @@ class StickyComments:
         self.client = client
         self.settings = settings
         self.runner = runner
-        self._issues = f"/repos/{settings.repository}/issues"
+        self._issues = f"/repos/{settings.target.repository}/issues"
         self._last: dict[tuple[int, str], str] = {}  # (pr, key) -> body at _FIXED_NOW
         self._blocked: set[int] = set()  # PRs we may not comment on in this run
         self._told: set[str] = set()  # jobs already noticed as having no PR
@@ -83,12 +83,10 @@ class StickyComments:
     def _targets(self, reports: list[Report]) -> list[tuple[int, str, list[Report]]]:
         if not reports:
             return []
-        if self.settings.comment_pr is not None:
-            if self.settings.all_jobs:
-                key = "*"
-            else:
-                key = ",".join(sorted(self.settings.job_ids or {r.id for r in reports}))
-            return [(self.settings.comment_pr, key, list(reports))]
+        jobs, pr = self.settings.jobs, self.settings.publish.comment_pr
+        if pr is not None:
+            key = "*" if jobs.every else ",".join(sorted(jobs.ids or {r.id for r in reports}))
+            return [(pr, key, list(reports))]
         targets: list[tuple[int, str, list[Report]]] = []
         for report in reports:
             if report.pr_number is not None:
@@ -109,8 +107,8 @@ class StickyComments:
     def _render(self, group: list[Report], key: str, now: datetime | None) -> str:
         return render_comment(
             group,
-            self.settings.comment_template,
-            repository=self.settings.repository,
+            self.settings.publish.comment_template,
+            repository=self.settings.target.repository,
             job_key=key,
             now=now,
         )
@@ -118,7 +116,7 @@ class StickyComments:
     # -- talking to GitHub ----------------------------------------------------
     def _marked(self, pr: int, key: str) -> list[dict[str, Any]]:
         """Our comments on `pr` (every page), oldest first."""
-        mark = marker(self.settings.repository, key)
+        mark = marker(self.settings.target.repository, key)
         items, _ = self.client.get_all(f"{self._issues}/{pr}/comments")
         mine = [
             item

@@ -11,9 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
-from agent_job_status.publish import exit_code, outputs_for, write_log_files
-from agent_job_status.render import render_summary
-from agent_job_status.run import check, usage_line
+from agent_job_status.pipeline import run
 from agent_job_status.runner import Runner
 from agent_job_status.settings import from_inputs
 from agent_job_status.simulator import Simulator, scenarios
@@ -44,18 +42,41 @@ def run_demo(scenario: str, speed: float, out: TextIO, runner: Runner) -> int:
             f"job demo-1 with wait_for: {wait_for}\n"
         )
         out.flush()
-        outcome = check(settings, runner)
-        runner.info(usage_line(outcome.stats))
-        reports = outcome.reports
-        reports = write_log_files(reports, settings)
-        outputs, _ = outputs_for(reports, settings)
+        files = Path(workspace) / ".runner"
+        files.mkdir()
+        # The action's own path, with a runner that writes its files here.
+        captured = Runner(
+            {
+                "GITHUB_OUTPUT": str(files / "output"),
+                "GITHUB_STEP_SUMMARY": str(files / "summary.md"),
+            },
+            runner.out,
+            commands=False,
+            verbose=True,
+        )
+        outcome = run(settings, captured)
         out.write("\n== Step outputs ==\n")
-        for name, value in outputs.items():
+        for name, value in read_outputs(files / "output").items():
             shown = value if len(value) <= 100 else value[:97] + "..."
             out.write(f"{name:18} {shown!r}\n" if "\n" in shown else f"{name:18} {shown}\n")
         out.write("\n== Job summary (Markdown) ==\n")
-        out.write(render_summary(reports))
-        out.write(
-            f"\n(log file: {Path(workspace) / (reports[0].log_file or '')} - removed on exit)\n"
-        )
-        return exit_code(reports, settings)
+        out.write((files / "summary.md").read_text(encoding="utf-8"))
+        log_file = outcome.reports[0].log_file or ""
+        out.write(f"\n(log file: {Path(workspace) / log_file} - removed on exit)\n")
+        return outcome.code
+
+
+def read_outputs(path: Path) -> dict[str, str]:
+    """Outputs as the runner reads `$GITHUB_OUTPUT`: `name<<DELIMITER` blocks."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    outputs: dict[str, str] = {}
+    index = 0
+    while index < len(lines):
+        name, _, delimiter = lines[index].partition("<<")
+        if not delimiter:
+            index += 1
+            continue
+        end = lines.index(delimiter, index + 1)
+        outputs[name] = "\n".join(lines[index + 1 : end])
+        index = end + 1
+    return outputs

@@ -23,9 +23,11 @@ class InputError(JobStatusError):
 
     exit_code = 2
 
-    def __init__(self, name: str, problem: str) -> None:
-        super().__init__(f"Input '{name}': {problem}")
+    def __init__(self, name: str, problem: str, *, shown_as: str = "") -> None:
+        # The action names its input; the CLI passes its flag as `shown_as`.
+        super().__init__(f"{shown_as or f'Input {name!r}'}: {problem}")
         self.name = name
+        self.problem = problem
 
 
 class ConfigError(JobStatusError):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from agent_job_status.errors import InputError
-from agent_job_status.settings import check_job_id
+from agent_job_status.inputs import check_job_id
 
 MAX_EVENT_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from agent_job_status.render import render_summary
 from agent_job_status.report import Report, combined_outputs
 from agent_job_status.runner import Runner
-from agent_job_status.settings import Settings
+from agent_job_status.settings import Gate, Publishing
 
 OUTPUTS_LIMIT = 1_000_000  # bytes: GitHub's cap on a job's outputs in all
 LOG_CUT_MARKER = "[agent-job-status: log cut to its last {kept} of {total} bytes; see log_file]\n"
@@ -34,7 +34,7 @@ def cut_log(log: str, max_bytes: int) -> str:
     return (marker + tail) if room else marker[:max_bytes]
 
 
-def write_log_files(reports: list[Report], settings: Settings) -> list[Report]:
+def write_log_files(reports: list[Report], settings: Publishing) -> list[Report]:
     """Write each job's whole log under the workspace; note the path in `log_file`."""
     if not settings.log_path:
         return reports
@@ -52,7 +52,7 @@ def write_log_files(reports: list[Report], settings: Settings) -> list[Report]:
     return written
 
 
-def outputs_for(reports: list[Report], settings: Settings) -> tuple[dict[str, str], list[str]]:
+def outputs_for(reports: list[Report], settings: Publishing) -> tuple[dict[str, str], list[str]]:
     """Every output, logs cut, within GitHub's 1 MB for a job's outputs; and a
     note for each thing left out to fit."""
     cut = [replace(r, log=cut_log(r.log, settings.log_max_bytes)) for r in reports]
@@ -78,7 +78,7 @@ def _size(outputs: dict[str, str]) -> int:
     return sum(len(k) + len(v.encode("utf-8")) for k, v in outputs.items())
 
 
-def publish(reports: list[Report], settings: Settings, runner: Runner) -> list[Report]:
+def publish(reports: list[Report], settings: Publishing, runner: Runner) -> list[Report]:
     """Write the log files, outputs and summary; returns reports with `log_file` set."""
     reports = write_log_files(reports, settings)
     outputs, notes = outputs_for(reports, settings)
@@ -90,10 +90,10 @@ def publish(reports: list[Report], settings: Settings, runner: Runner) -> list[R
     return reports
 
 
-def exit_code(reports: list[Report], settings: Settings) -> int:
+def exit_code(reports: list[Report], gate: Gate) -> int:
     """1 when a job ended in a `fail_on` status or the wait timed out, else 0."""
-    if any(r.status in settings.fail_on for r in reports):
+    if any(r.status in gate.fail_on for r in reports):
         return 1
-    if settings.fail_on_timeout and any(r.timed_out for r in reports):
+    if gate.fail_on_timeout and any(r.timed_out for r in reports):
         return 1
     return 0

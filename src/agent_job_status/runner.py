@@ -39,6 +39,7 @@ class Runner:
         out: TextIO | None = None,
         *,
         commands: bool | None = None,
+        verbose: bool | None = None,
     ) -> None:
         self.env = dict(os.environ if env is None else env)
         self.out = out or sys.stdout
@@ -46,6 +47,8 @@ class Runner:
         # Workflow commands (::error:: ...) for the runner; plain words for people.
         self.in_actions = self.env.get("GITHUB_ACTIONS") == "true" if commands is None else commands
         self._secrets: list[str] = []
+        # Our own bookkeeping (request counts): always in a step log, on request elsewhere.
+        self.verbose = self.in_actions if verbose is None else verbose
 
     # -- the log ---------------------------------------------------------
     def _print(self, line: str) -> None:
@@ -79,6 +82,11 @@ class Runner:
     def info(self, line: str) -> None:
         """One line of our own (never a command); untrusted parts pass `neutral`."""
         self._print(neutralise_commands(line))
+
+    def detail(self, line: str) -> None:
+        """A line of bookkeeping, shown when verbose."""
+        if self.verbose:
+            self.info(line)
 
     def debug(self, message: str) -> None:
         if self.debug_enabled:

@@ -41,9 +41,7 @@ from agent_job_status.client import GitHubClient, RetryPolicy, Stats
 from agent_job_status.engine import observe_one
 from agent_job_status.errors import ConfigError, InputError, JobStatusError
 from agent_job_status.fetch import Fetcher, Target
-from agent_job_status.report import Report
-from agent_job_status.settings import (
-    DEFAULTS,
+from agent_job_status.inputs import (
     MAX_JOB_ID,
     check_api_url,
     check_job_id,
@@ -52,6 +50,8 @@ from agent_job_status.settings import (
     check_workflow,
     server_url_for,
 )
+from agent_job_status.report import Report
+from agent_job_status.settings import DEFAULTS
 from agent_job_status.status import Lifecycle, Status
 
 if TYPE_CHECKING:

@@ -1,21 +1,37 @@
-"""One validated settings object, from the action's inputs or the CLI's flags.
+"""The settings of one run, composed of typed parts, each built once.
 
-Every input is checked here and nowhere else; a bad one raises `InputError`
-naming it. Parsing is pure: the environment comes in as a mapping.
+`DEFAULTS` holds every default, in the input form action.yml declares (a
+test checks they agree). The parts are built from strings by the `*_from`
+functions below, which use the validators in `inputs.py`; the action builds
+them from `INPUT_*` (`from_inputs`), the CLI from its parsed flags
+(`cli.py`), `serve` from its own flags (it reuses `Api` and `Target`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from agent_job_status.errors import InputError
-from agent_job_status.status import WORDS
+from agent_job_status.inputs import (
+    MAX_LOG_BYTES,
+    WAIT_FOR,
+    check_api_url,
+    check_log_path,
+    check_prefix,
+    check_repository,
+    check_workflow,
+    parse_bool,
+    parse_duration,
+    parse_int,
+    parse_job_ids,
+    parse_statuses,
+    server_url_for,
+    shown,
+    template_path,
+)
 
-# Defaults in one place; action.yml's defaults must say the same (a test checks).
 DEFAULTS: dict[str, str] = {
     "job_id": "",
     "repository": "",
@@ -40,289 +56,183 @@ DEFAULTS: dict[str, str] = {
 }
 INPUT_NAMES = tuple(DEFAULTS)
 
-WAIT_FOR = ("finished", "merged")
-MAX_JOB_ID = 200
-# Characters git refuses in ref names, plus whitespace and controls.
-_BAD_ID_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
-_REPO = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)?")
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
-_TRUE = {"true", "yes", "on", "1"}
-_FALSE = {"false", "no", "off", "0"}
-MAX_LOG_BYTES = 900_000  # job outputs are 1 MB in all; leave room for the rest
+
+@dataclass(frozen=True)
+class Api:
+    """How to reach GitHub."""
+
+    url: str
+    token: str = field(repr=False)
+    server_url: str  # the web host, for links
+
+
+@dataclass(frozen=True)
+class Target:
+    """What to look at: the repository and how jobs map to branches and runs."""
+
+    repository: str
+    branch_prefix: str
+    workflow: str  # the agent's workflow file; "" for any workflow
+    own_run_id: int | None = None  # never the run this action is part of
+    server_url: str = "https://github.com"
+    log_dir: str = "logs/{job_id}"
+
+    @property
+    def owner(self) -> str:
+        return self.repository.split("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class Jobs:
+    """Which jobs: ids, or every job (`*`)."""
+
+    ids: tuple[str, ...]  # empty when `every`
+    every: bool = False
+
+
+@dataclass(frozen=True)
+class WaitPolicy:
+    enabled: bool
+    wait_for: str  # "finished" or "merged"
+    timeout: float
+    poll_interval: float
+    start_timeout: float
+
+
+@dataclass(frozen=True)
+class Gate:
+    """When the step fails (exit 1)."""
+
+    fail_on: frozenset[str]
+    fail_on_timeout: bool
+
+
+@dataclass(frozen=True)
+class Publishing:
+    """What the run writes besides its exit code."""
+
+    workspace: Path
+    summary: bool = False
+    summary_template: Path | None = None
+    comment: bool = False
+    comment_pr: int | None = None
+    comment_template: Path | None = None
+    log_path: str = ""  # "" writes no log files
+    log_max_bytes: int = int(DEFAULTS["log_max_bytes"])
+    step_log: bool = False  # per-job lines and failed logs in the step log
 
 
 @dataclass(frozen=True)
 class Settings:
-    job_ids: tuple[str, ...]  # empty when all_jobs
-    all_jobs: bool
-    repository: str
-    token: str = field(repr=False)
-    api_url: str
-    server_url: str
-    branch_prefix: str
-    workflow: str
-    wait: bool
-    wait_for: str
-    timeout: float
-    poll_interval: float
-    start_timeout: float
-    fail_on: frozenset[str]
-    fail_on_timeout: bool
-    summary: bool
-    summary_template: Path | None
-    comment: bool
-    comment_pr: int | None
-    comment_template: Path | None
-    log_path: str
-    log_max_bytes: int
-    workspace: Path
-    own_run_id: int | None = None
+    jobs: Jobs
+    api: Api
+    target: Target
+    wait: WaitPolicy
+    gate: Gate
+    publish: Publishing
 
 
-def parse_bool(name: str, raw: str) -> bool:
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise InputError(name, f"expected true or false, got {shown(raw)}")
+def api_from(raw_url: str, token: str, env: Mapping[str, str]) -> Api:
+    url = check_api_url(raw_url or env.get("GITHUB_API_URL", "") or DEFAULTS["api_url"])
+    return Api(url=url, token=token.strip(), server_url=server_url_for(url, env))
 
 
-def parse_duration(name: str, raw: str) -> float:
-    """`90s`, `15m`, `2h`, `1h30m`, `500ms` or plain seconds."""
-    text = raw.strip().lower().replace(" ", "")
-    pos, total = 0, 0.0
-    while pos < len(text):
-        match = _DURATION_PART.match(text, pos)
-        if match is None:
-            break
-        total += float(match.group(1)) * _UNITS[match.group(2)]
-        pos = match.end()
-    if not text or pos != len(text):
-        raise InputError(
-            name, f"expected a duration like 90s, 15m, 2h or seconds, got {shown(raw)}"
-        )
-    return total
+def target_from(
+    repository: str, branch_prefix: str, workflow: str, api: Api, own_run_id: int | None = None
+) -> Target:
+    return Target(
+        repository=check_repository(repository),
+        branch_prefix=check_prefix(branch_prefix),
+        workflow=check_workflow(workflow),
+        own_run_id=own_run_id,
+        server_url=api.server_url,
+    )
 
 
-def parse_int(name: str, raw: str, *, minimum: int, maximum: int) -> int:
-    text = raw.strip()
-    if not re.fullmatch(r"\d{1,12}", text):
-        raise InputError(name, f"expected a whole number, got {shown(raw)}")
-    value = int(text)
-    if not minimum <= value <= maximum:
-        raise InputError(name, f"must be between {minimum} and {maximum}, got {value}")
-    return value
+def wait_from(
+    enabled: bool, wait_for: str, timeout: str, poll_interval: str, start_timeout: str
+) -> WaitPolicy:
+    poll = parse_duration("poll_interval", poll_interval)
+    if poll < 1:
+        raise InputError("poll_interval", "must be at least 1s")
+    limit = parse_duration("timeout", timeout)
+    if limit <= 0:
+        raise InputError("timeout", "must be more than 0")
+    until = wait_for.strip().lower()
+    if until not in WAIT_FOR:
+        raise InputError("wait_for", f"expected finished or merged, got {shown(wait_for)}")
+    return WaitPolicy(
+        enabled=enabled,
+        wait_for=until,
+        timeout=limit,
+        poll_interval=poll,
+        start_timeout=parse_duration("start_timeout", start_timeout),
+    )
 
 
-def parse_statuses(name: str, raw: str) -> frozenset[str]:
-    items = [part.strip().lower() for part in re.split(r"[,\n]", raw) if part.strip()]
-    if items == ["none"] or not items:
-        return frozenset()
-    unknown = [item for item in items if item not in WORDS]
-    if unknown:
-        raise InputError(
-            name,
-            f"unknown status {shown(unknown[0])}; use 'none' or a list of {', '.join(WORDS)}",
-        )
-    return frozenset(items)
-
-
-def check_job_id(job_id: str, name: str = "job_id") -> str:
-    if not job_id:
-        raise InputError(name, "is empty")
-    if len(job_id) > MAX_JOB_ID:
-        raise InputError(name, f"is longer than {MAX_JOB_ID} characters")
-    if ".." in job_id or "@{" in job_id:
-        raise InputError(name, f"must not contain '..' or '@{{': {shown(job_id)}")
-    if _BAD_ID_CHARS.search(job_id):
-        raise InputError(
-            name, f"contains whitespace, a control or a forbidden character: {shown(job_id)}"
-        )
-    if job_id.startswith(("/", "-", ".")) or job_id.endswith(("/", ".", ".lock")):
-        raise InputError(name, f"is not a valid branch name part: {shown(job_id)}")
-    return job_id
-
-
-def parse_job_ids(name: str, raw: str) -> tuple[tuple[str, ...], bool]:
-    """One id, a comma/newline list, or `*`. Returns (ids, all_jobs)."""
-    items = [part.strip() for part in re.split(r"[,\n]", raw)]
-    items = [item for item in items if item]
-    if items == ["*"]:
-        return (), True
-    if "*" in items:
-        raise InputError(name, "'*' stands alone; it cannot be mixed with ids")
-    seen: dict[str, None] = {}
-    for item in items:
-        seen[check_job_id(item, name)] = None
-    return tuple(seen), False
-
-
-def check_prefix(raw: str) -> str:
-    if len(raw) > 100 or _BAD_ID_CHARS.search(raw) or ".." in raw or raw.startswith(("/", "-")):
-        raise InputError("branch_prefix", f"is not a valid branch name prefix: {shown(raw)}")
-    return raw
-
-
-def check_repository(raw: str) -> str:
-    value = raw.strip()
-    if not value:
-        raise InputError("repository", "is empty; give OWNER/REPO")
-    if not _REPO.fullmatch(value):
-        raise InputError("repository", f"expected OWNER/REPO, got {shown(value)}")
-    return value
-
-
-def check_api_url(raw: str) -> str:
-    value = raw.strip().rstrip("/")
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise InputError("api_url", f"expected an http(s) URL, got {shown(raw)}")
-    if parts.username or parts.password:
-        raise InputError("api_url", "must not carry credentials")
-    return value
-
-
-def server_url_for(api_url: str, env: Mapping[str, str]) -> str:
-    """The web URL: GITHUB_SERVER_URL, else derived from the API URL."""
-    given = env.get("GITHUB_SERVER_URL", "").strip().rstrip("/")
-    if given.startswith(("http://", "https://")):
-        return given
-    parts = urlsplit(api_url)
-    if parts.hostname == "api.github.com":
-        return "https://github.com"
-    if parts.path.endswith("/api/v3"):  # GitHub Enterprise Server
-        return f"{parts.scheme}://{parts.netloc}"
-    return "https://github.com"
-
-
-def check_workflow(raw: str) -> str:
-    value = raw.strip()
-    if value and (
-        len(value) > 200
-        or "/" in value.replace(".github/workflows/", "", 1)
-        or _BAD_ID_CHARS.search(value)
-        or ".." in value
-    ):
-        raise InputError(
-            "workflow", f"expected a workflow file name like run-job.yml, got {shown(raw)}"
-        )
-    return value.removeprefix(".github/workflows/")
-
-
-def workspace_path(name: str, raw: str, workspace: Path) -> Path | None:
-    """A path given relative to the workspace; it must stay inside it."""
-    value = raw.strip()
-    if not value:
-        return None
-    if "\x00" in value or len(value) > 1000:
-        raise InputError(name, "is not a valid path")
-    root = workspace.resolve()
-    path = (root / value).resolve()
-    if path != root and root not in path.parents:
-        raise InputError(name, f"must be a path inside the workspace, got {shown(value)}")
-    return path
-
-
-def template_path(name: str, raw: str, workspace: Path) -> Path | None:
-    """A template file inside the workspace: named here, not later as a read error."""
-    path = workspace_path(name, raw, workspace)
-    if path is not None and not path.is_file():
-        raise InputError(name, f"no template file at {shown(raw.strip())} in the workspace")
-    return path
-
-
-def check_log_path(raw: str, workspace: Path) -> str:
-    value = raw.strip()
-    if not value:
-        return ""
-    if "{job_id}" not in value and "{" in value:
-        raise InputError("log_path", "the only placeholder is {job_id}")
-    # The job id itself is checked to hold no '..' or '/' escapes below.
-    workspace_path("log_path", value.replace("{job_id}", "x"), workspace)
-    return value
-
-
-def shown(value: object) -> str:
-    """A value quoted for an error message: short, one line, no controls."""
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+def gate_from(fail_on: str, fail_on_timeout: bool) -> Gate:
+    return Gate(fail_on=parse_statuses("fail_on", fail_on), fail_on_timeout=fail_on_timeout)
 
 
 def from_inputs(
     inputs: Mapping[str, str], env: Mapping[str, str], job_ids_from_event: tuple[str, ...] = ()
 ) -> Settings:
-    """Build settings from input values (missing or empty -> the default)."""
+    """The action's settings from its input values (missing or blank: the default)."""
 
     def get(name: str) -> str:
         value = inputs.get(name, "")
         return value if value.strip() else DEFAULTS[name]
 
     workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
-    raw_ids = get("job_id")
-    if raw_ids.strip():
-        job_ids, all_jobs = parse_job_ids("job_id", raw_ids)
+    if get("job_id").strip():
+        ids, every = parse_job_ids("job_id", get("job_id"))
     else:
-        job_ids, all_jobs = job_ids_from_event, False
-    if not job_ids and not all_jobs:
+        ids, every = job_ids_from_event, False
+    if not ids and not every:
         raise InputError(
             "job_id",
             "is empty and the triggering event names no branch with the prefix; "
             "give a job id, a list, or '*'",
         )
-    repository = check_repository(
-        get("repository")
-        if inputs.get("repository", "").strip()
-        else env.get("GITHUB_REPOSITORY", "")
-    )
-    api_url = check_api_url(
-        get("api_url")
-        if inputs.get("api_url", "").strip()
-        else env.get("GITHUB_API_URL", "") or DEFAULTS["api_url"]
-    )
-    poll = parse_duration("poll_interval", get("poll_interval"))
-    if poll < 1:
-        raise InputError("poll_interval", "must be at least 1s")
-    timeout = parse_duration("timeout", get("timeout"))
-    if timeout <= 0:
-        raise InputError("timeout", "must be more than 0")
-    wait_for = get("wait_for").strip().lower()
-    if wait_for not in WAIT_FOR:
-        raise InputError("wait_for", f"expected finished or merged, got {shown(get('wait_for'))}")
-    comment_pr_raw = get("comment_pr").strip().lstrip("#")
+    repository = inputs.get("repository", "").strip() or env.get("GITHUB_REPOSITORY", "")
+    api = api_from(inputs.get("api_url", "").strip(), inputs.get("token", ""), env)
     own_run = env.get("GITHUB_RUN_ID", "").strip()
+    comment_pr = get("comment_pr").strip().lstrip("#")
     return Settings(
-        job_ids=job_ids,
-        all_jobs=all_jobs,
-        repository=repository,
-        token=inputs.get("token", "").strip(),
-        api_url=api_url,
-        server_url=server_url_for(api_url, env),
-        branch_prefix=check_prefix(get("branch_prefix")),
-        workflow=check_workflow(inputs.get("workflow", DEFAULTS["workflow"])),
-        wait=parse_bool("wait", get("wait")),
-        wait_for=wait_for,
-        timeout=timeout,
-        poll_interval=poll,
-        start_timeout=parse_duration("start_timeout", get("start_timeout")),
-        fail_on=parse_statuses("fail_on", get("fail_on")),
-        fail_on_timeout=parse_bool("fail_on_timeout", get("fail_on_timeout")),
-        summary=parse_bool("summary", get("summary")),
-        summary_template=template_path("summary_template", get("summary_template"), workspace),
-        comment=parse_bool("comment", get("comment")),
-        comment_pr=(
-            parse_int("comment_pr", comment_pr_raw, minimum=1, maximum=10**9)
-            if comment_pr_raw
-            else None
+        jobs=Jobs(ids, every),
+        api=api,
+        target=target_from(
+            repository,
+            get("branch_prefix"),
+            inputs.get("workflow", DEFAULTS["workflow"]),  # "" is a value: any workflow
+            api,
+            int(own_run) if own_run.isdigit() else None,
         ),
-        comment_template=template_path("comment_template", get("comment_template"), workspace),
-        log_path=check_log_path(inputs.get("log_path", DEFAULTS["log_path"]), workspace),
-        log_max_bytes=parse_int(
-            "log_max_bytes", get("log_max_bytes"), minimum=0, maximum=MAX_LOG_BYTES
+        wait=wait_from(
+            parse_bool("wait", get("wait")),
+            get("wait_for"),
+            get("timeout"),
+            get("poll_interval"),
+            get("start_timeout"),
         ),
-        workspace=workspace,
-        own_run_id=int(own_run) if own_run.isdigit() else None,
+        gate=gate_from(get("fail_on"), parse_bool("fail_on_timeout", get("fail_on_timeout"))),
+        publish=Publishing(
+            workspace=workspace,
+            summary=parse_bool("summary", get("summary")),
+            summary_template=template_path("summary_template", get("summary_template"), workspace),
+            comment=parse_bool("comment", get("comment")),
+            comment_pr=(
+                parse_int("comment_pr", comment_pr, minimum=1, maximum=10**9)
+                if comment_pr
+                else None
+            ),
+            comment_template=template_path("comment_template", get("comment_template"), workspace),
+            log_path=check_log_path(inputs.get("log_path", DEFAULTS["log_path"]), workspace),
+            log_max_bytes=parse_int(
+                "log_max_bytes", get("log_max_bytes"), minimum=0, maximum=MAX_LOG_BYTES
+            ),
+            step_log=True,
+        ),
     )
 
 
@@ -331,3 +241,11 @@ def inputs_from_env(env: Mapping[str, str]) -> dict[str, str]:
     return {
         name: env[f"INPUT_{name.upper()}"] for name in INPUT_NAMES if f"INPUT_{name.upper()}" in env
     }
+
+
+def summary_wanted(env: Mapping[str, str]) -> bool:
+    """Whether the `summary` input allows a summary, for errors before settings exist."""
+    try:
+        return parse_bool("summary", env.get("INPUT_SUMMARY", "").strip() or DEFAULTS["summary"])
+    except InputError:
+        return True  # the error being reported may be this very input

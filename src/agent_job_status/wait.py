@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Protocol
 
 from agent_job_status.client import GitHubClient, RateLimitExhausted
 from agent_job_status.display import describe, elapsed_text
 from agent_job_status.errors import GitHubError
 from agent_job_status.report import Report
+from agent_job_status.settings import WaitPolicy
 from agent_job_status.status import Status
 from agent_job_status.text import neutral
 
@@ -34,14 +35,6 @@ class WallClock:
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
-
-
-@dataclass(frozen=True)
-class WaitPolicy:
-    wait_for: str = "finished"  # or "merged"
-    timeout: float = 3600.0
-    poll_interval: float = 10.0
-    start_timeout: float = 300.0
 
 
 def ends_wait(report: Report, wait_for: str) -> bool:

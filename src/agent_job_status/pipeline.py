@@ -1,0 +1,179 @@
+"""The one path every command takes: settings -> observe -> publish -> gate.
+
+`run` is what the action does, and what `demo` does with a runner that
+captures instead of writing to a real runner; `status` runs it with no
+publishing and prints the reports itself; `serve` uses `observe` for one
+job at a time. Everything here is the imperative shell: the decisions are
+in `resolve` (status), `wait` (when to look) and `publish` (limits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from agent_job_status.client import GitHubClient, RetryPolicy, Stats
+from agent_job_status.comment import StickyComments
+from agent_job_status.display import describe
+from agent_job_status.engine import observe as observe_jobs
+from agent_job_status.fetch import Fetcher
+from agent_job_status.fetch import Target as FetchTarget
+from agent_job_status.publish import exit_code, publish
+from agent_job_status.render import render_preview
+from agent_job_status.report import Report
+from agent_job_status.runner import Runner
+from agent_job_status.settings import Gate, Settings
+from agent_job_status.status import Status
+from agent_job_status.text import neutral
+from agent_job_status.wait import Clock, WallClock, wait_until_done
+
+FAILED_LOG_LINES = 30  # of a failed job's log, shown in the step log
+
+
+@dataclass
+class Outcome:
+    reports: list[Report]
+    stats: Stats
+    code: int  # 0, or 1 for a fail_on status or a timeout
+
+
+def make_client(
+    settings: Settings,
+    runner: Runner,
+    *,
+    clock: Clock | None = None,
+    retry: RetryPolicy | None = None,
+) -> GitHubClient:
+    """The run's one client: every request (status, comment) shares its cache and counts."""
+    clock = clock or WallClock()
+    return GitHubClient(
+        settings.api.url,
+        settings.api.token,
+        retry=retry,
+        clock=clock.time,
+        sleep=clock.sleep,
+        on_retry=lambda message: runner.info(f"retry: {message}"),
+    )
+
+
+def nothing_found(settings: Settings) -> Report:
+    """The report for `*` when no job branch or open job PR exists."""
+    return Report(
+        id="*",
+        status=Status.NOT_FOUND,
+        reason="no_jobs",
+        branch=f"{settings.target.branch_prefix}*",
+        source_repository=settings.target.repository,
+    )
+
+
+def fetcher_for(
+    settings: Settings, client: GitHubClient, warn: Callable[[str], None] | None = None
+) -> Fetcher:
+    """The reading edge for the settings' target, through `client`."""
+    target = settings.target
+    return Fetcher(
+        client,
+        FetchTarget(
+            repository=target.repository,
+            branch_prefix=target.branch_prefix,
+            workflow=target.workflow,
+            own_run_id=target.own_run_id,
+            server_url=target.server_url,
+            log_dir=target.log_dir,
+        ),
+        warn=warn,
+    )
+
+
+def observe(
+    settings: Settings,
+    runner: Runner,
+    client: GitHubClient | None = None,
+    *,
+    clock: Clock | None = None,
+    on_change: Callable[[list[Report]], None] | None = None,
+) -> list[Report]:
+    """The jobs' reports: one look, or looks until they end (`settings.wait`)."""
+    clock = clock or WallClock()
+    client = client or make_client(settings, runner, clock=clock)
+    fetcher = fetcher_for(settings, client, runner.warning)
+    seen: set[str] = set()
+
+    def look(detail: bool) -> list[Report]:
+        if not settings.jobs.every:
+            ids = settings.jobs.ids
+        else:
+            # `*`: a job once seen stays in the set, though a merge deletes its
+            # branch and closes its PR (the two things that list it).
+            seen.update(fetcher.all_job_ids())
+            ids = tuple(sorted(seen))
+        return observe_jobs(fetcher, ids, detail=detail) or [nothing_found(settings)]
+
+    if not settings.wait.enabled:
+        return look(True)
+    return wait_until_done(
+        look, client, settings.wait, clock=clock, log=runner.info, on_change=on_change
+    )
+
+
+def check_templates(settings: Settings) -> None:
+    """A broken custom template fails now (exit 2), not after an hour of waiting."""
+    publishing = settings.publish
+    if publishing.summary and publishing.summary_template is not None:
+        render_preview("running", publishing.summary_template, "summary")
+    if publishing.comment and publishing.comment_template is not None:
+        render_preview("running", publishing.comment_template, "comment")
+
+
+def run(
+    settings: Settings,
+    runner: Runner,
+    *,
+    clock: Clock | None = None,
+    retry: RetryPolicy | None = None,
+) -> Outcome:
+    """Observe, publish (outputs, log files, summary, comment) and gate."""
+    check_templates(settings)
+    client = make_client(settings, runner, clock=clock, retry=retry)
+    comments = StickyComments(client, settings, runner) if settings.publish.comment else None
+    reports = observe(
+        settings, runner, client, clock=clock, on_change=comments.update if comments else None
+    )
+    reports = publish(reports, settings.publish, runner)
+    if comments is not None:
+        comments.update(reports)
+    runner.detail(usage_line(client.stats))
+    if settings.publish.step_log:
+        log_reports(reports, runner)
+    code = exit_code(reports, settings.gate)
+    if code:
+        runner.error(failure_line(reports, settings.gate))
+    return Outcome(reports, client.stats, code)
+
+
+def log_reports(reports: list[Report], runner: Runner) -> None:
+    for report in reports:
+        runner.info(f"agent job {neutral(report.id, 200)}: {describe(report)}")
+        if report.status is Status.FAILED and report.log:
+            # Why it failed, right in the step log; the agent wrote these lines.
+            tail = report.log.splitlines()[-FAILED_LOG_LINES:]
+            runner.group(
+                f"Log of failed agent job {neutral(report.id, 80)} (last {len(tail)} lines)", tail
+            )
+
+
+def usage_line(stats: Stats) -> str:
+    return (
+        f"GitHub: {stats.requests} requests, {stats.counted} counted against the "
+        f"rate limit, {stats.not_modified} answered 304 Not Modified"
+    )
+
+
+def failure_line(reports: list[Report], gate: Gate) -> str:
+    bad = [r for r in reports if r.status in gate.fail_on]
+    if bad:
+        names = ", ".join(f"{neutral(r.id, 80)} {describe(r)}" for r in bad[:5])
+        return f"Agent job ended in a fail_on status: {names}"
+    late = [neutral(r.id, 80) for r in reports if r.timed_out]
+    return f"Timed out waiting for agent job(s): {', '.join(late[:5])}"
