@@ -33,7 +33,7 @@ from agent_job_status.engine import observe_one
 from agent_job_status.fetch import Fetcher
 from agent_job_status.report import Report
 from agent_job_status.serve import SERVE_RETRY, JobCache, ServeConfig, background, create_app
-from agent_job_status.simulator import Simulator, scenarios
+from github_simulator import Simulator, scenarios
 
 TOKEN = "ghs_load_test_token"
 KEY = "load-test-key"

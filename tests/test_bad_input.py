@@ -26,7 +26,7 @@ from agent_job_status import run as run_module
 from agent_job_status.cli import main
 from agent_job_status.report import STATUSES
 from agent_job_status.settings import INPUT_NAMES
-from agent_job_status.simulator import Simulator, scenarios
+from github_simulator import Simulator, scenarios
 
 from .conftest import TOKEN
 from .test_action import parse_outputs

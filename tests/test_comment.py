@@ -19,7 +19,7 @@ from agent_job_status.report import Report
 from agent_job_status.run import check
 from agent_job_status.runner import Runner
 from agent_job_status.settings import Settings, from_inputs
-from agent_job_status.simulator import Simulator, scenarios
+from github_simulator import Simulator, scenarios
 
 from .conftest import TOKEN
 

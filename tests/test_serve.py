@@ -35,7 +35,7 @@ from agent_job_status.serve import (
     config_from,
     create_app,
 )
-from agent_job_status.simulator import Simulator, scenarios
+from github_simulator import Simulator, scenarios
 
 GH_TOKEN = "ghs_serve_test_token"
 KEY = "s3cret-api-key"
