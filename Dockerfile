@@ -20,10 +20,13 @@ FROM ${BASE_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1
-# Only what pip needs to build the project: the project metadata and sources.
-# README.md / LICENSE are optional (a build backend may reference them).
+# Only what pip needs to build the product: the project metadata and its one
+# package. src/github_simulator (the test/demo GitHub simulator) stays out of
+# the image; hatch skips a listed package that is absent (tests/test_metadata.py
+# builds the wheel from exactly these COPY lines). README.md / LICENSE are
+# optional (a build backend may reference them).
 COPY pyproject.toml README* LICENSE* /src/
-COPY src/ /src/src/
+COPY src/agent_job_status/ /src/src/agent_job_status/
 # Bytecode: the stale/odd __pycache__ pip left is dropped, then everything in
 # the venv is compiled once here, with the final image's interpreter (same
 # base). The .pyc files stay in the image: without them every container start

@@ -31,7 +31,7 @@ import threading
 import time
 from pathlib import Path
 
-from agent_job_status.simulator import RecordedRequest, Simulator, scenarios
+from github_simulator import RecordedRequest, Simulator, scenarios
 
 TOKEN = "ghs_benchmark_token_0123"
 OWNER, REPO, JOB = "acme", "agents", "bench-1"

@@ -25,6 +25,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import requests
 
@@ -32,8 +33,13 @@ from agent_job_status.client import GitHubClient
 from agent_job_status.engine import observe_one
 from agent_job_status.fetch import Fetcher
 from agent_job_status.report import Report
-from agent_job_status.serve import SERVE_RETRY, JobCache, ServeConfig, background, create_app
-from agent_job_status.simulator import Simulator, scenarios
+from agent_job_status.serve import SERVE_RETRY, JobCache, ServeConfig, create_app
+from github_simulator import Simulator, scenarios
+
+# the tests' helper that runs the app in a thread (the project root is not on
+# sys.path when this runs as `python benchmarks/serve_load.py`)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.serving import background
 
 TOKEN = "ghs_load_test_token"
 KEY = "load-test-key"
@@ -128,12 +134,22 @@ def cold_round(sim: Simulator, config: ServeConfig, job: str) -> int:
     return client.stats.requests
 
 
-def naive_observer(config: ServeConfig) -> JobCache:
-    def observe(job: str) -> Report:
-        client = GitHubClient(config.api_url, config.token, retry=SERVE_RETRY)
-        return observe_one(Fetcher(client, config.target()), job, detail=True)
+class NaiveProxy(JobCache):
+    """`serve` without its cache: no sharing, no ETag cache, a fresh round per request."""
 
-    return JobCache(observe, ttl=0)  # no sharing, no ETag cache: a round per request
+    def __init__(self, config: ServeConfig) -> None:
+        super().__init__(self.fresh_round)
+        self._config = config
+
+    def fresh_round(self, job: str) -> Report:
+        client = GitHubClient(self._config.api_url, self._config.token, retry=SERVE_RETRY)
+        return observe_one(Fetcher(client, self._config.target()), job, detail=True)
+
+    async def get(self, job_id: str) -> Report:
+        from starlette.concurrency import run_in_threadpool
+
+        self.rounds += 1
+        return await run_in_threadpool(self.fresh_round, job_id)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
 
         naive: Load | None = None
         if args.naive_seconds > 0:
-            naive_app = create_app(config, cache=naive_observer(config))
+            naive_app = create_app(config, cache=NaiveProxy(config))
             with background(naive_app) as url:
                 sim.reset_requests()
                 naive = drive(url, ids, args.clients, args.interval, args.naive_seconds)

@@ -32,8 +32,8 @@ from agent_job_status.report import Report
 from agent_job_status.resolve import resolve
 from agent_job_status.runner import Runner
 from agent_job_status.settings import from_inputs
-from agent_job_status.simulator import SimClock, Simulator
-from agent_job_status.simulator.state import SimState
+from github_simulator import SimClock, Simulator
+from github_simulator.state import SimState
 
 TOKEN = "ghs_benchmark_token_0123456789"  # the simulator's own, not a secret
 STEPS = ["Set up job", "Run agent", "Open pull request", "Complete job"]

@@ -26,7 +26,7 @@ from agent_job_status.render import render_comment, render_summary
 from agent_job_status.report import Report
 from agent_job_status.runner import Runner
 from agent_job_status.settings import from_inputs
-from agent_job_status.simulator import SimClock, Simulator, scenarios
+from github_simulator import SimClock, Simulator, scenarios
 
 TOKEN = "ghs_screenshot_token_0123456789"  # the simulator's own, not a secret
 

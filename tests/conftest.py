@@ -12,7 +12,7 @@ import pytest
 
 from agent_job_status.runner import Runner
 from agent_job_status.settings import Settings, from_inputs
-from agent_job_status.simulator import SimClock, Simulator
+from github_simulator import SimClock, Simulator
 
 TOKEN = "ghs_TESTtoken0123456789abcdefSECRET"
 

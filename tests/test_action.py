@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from agent_job_status.cli import main
-from agent_job_status.simulator import Simulator, scenarios
+from github_simulator import Simulator, scenarios
 
 from .conftest import TOKEN, runner_env
 

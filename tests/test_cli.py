@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 from agent_job_status.cli import main
+from agent_job_status.demo import NO_SIMULATOR
 
 
 def test_demo_follows_the_job_to_merged(capsys: pytest.CaptureFixture[str]) -> None:
@@ -20,6 +22,18 @@ def test_demo_follows_the_job_to_merged(capsys: pytest.CaptureFixture[str]) -> N
 def test_demo_of_a_failed_job_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--scenario", "failed"]) == 1
     assert "status             failed" in capsys.readouterr().out
+
+
+def test_demo_without_the_simulator_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As in the action image, which does not ship the simulator package."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.setitem(sys.modules, "github_simulator", None)  # import -> ModuleNotFoundError
+    assert main(["demo", "--speed", "20"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.strip().splitlines() == [f"error: {NO_SIMULATOR}"]
+    assert "action image" in NO_SIMULATOR and captured.out == ""
 
 
 @pytest.mark.parametrize("status", ["pending", "running", "failed", "merged", "not_found"])

@@ -19,8 +19,8 @@ from agent_job_status.render import marker
 from agent_job_status.report import Report
 from agent_job_status.runner import Runner
 from agent_job_status.settings import Settings, from_inputs
-from agent_job_status.simulator import Simulator, scenarios
 from agent_job_status.status import Status
+from github_simulator import Simulator, scenarios
 
 from .conftest import TOKEN
 

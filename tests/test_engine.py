@@ -11,8 +11,8 @@ from agent_job_status.errors import ConfigError, GitHubError
 from agent_job_status.pipeline import observe
 from agent_job_status.report import Report
 from agent_job_status.runner import Runner
-from agent_job_status.simulator import Simulator, scenarios
-from agent_job_status.simulator.scenarios import FAILED_LOG
+from github_simulator import Simulator, scenarios
+from github_simulator.scenarios import FAILED_LOG
 
 from .conftest import TOKEN, make_settings
 

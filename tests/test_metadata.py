@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -33,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ACTION = ROOT / "action.yml"
 README = ROOT / "README.md"
 PIN_SCRIPT = ROOT / "scripts" / "pin-image.py"
+DOCKERFILE = ROOT / "Dockerfile"
 WORKFLOW_FILES = sorted([*ROOT.glob(".github/workflows/*.yml"), *ROOT.glob("docs/examples/*.yml")])
 EXPRESSION = re.compile(r"^\$\{\{\s*(?P<expr>[^}]*?)\s*\}\}$")
 
@@ -335,3 +337,76 @@ def test_no_output_is_interpolated_into_a_script() -> None:
     assert len(scripts) >= 10
     for script in scripts:
         assert not re.search(r"\$\{\{[^}]*outputs\.", script), script
+
+
+# --- packaging: the simulator is in the wheel, not in the image -------------
+
+
+def build_stage_copies() -> list[tuple[list[str], str]]:
+    """(sources, destination) of each COPY in the Dockerfile's build stage."""
+    copies: list[tuple[list[str], str]] = []
+    stage = 0
+    for line in DOCKERFILE.read_text(encoding="utf-8").splitlines():
+        words = line.split()
+        if words[:1] == ["FROM"]:
+            stage += 1
+        elif words[:1] == ["COPY"] and stage == 1:
+            assert not words[1].startswith("--"), f"unexpected COPY option: {line}"
+            copies.append((words[1:-1], words[-1]))
+    return copies
+
+
+def image_build_context(tmp_path: Path) -> Path:
+    """The build stage's /src, made from the Dockerfile's own COPY lines."""
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    assert re.search(r"pip install [^;]*/src;", text), "the image no longer installs /src"
+    context = tmp_path / "image-src"
+    for sources, dest in build_stage_copies():
+        assert dest.startswith("/src/") and dest.endswith("/"), dest
+        target = context / dest.removeprefix("/src/")
+        target.mkdir(parents=True, exist_ok=True)
+        for pattern in sources:
+            for path in ROOT.glob(pattern.rstrip("/")):
+                if path.is_dir():  # `COPY dir/ dest/` copies the directory's contents
+                    ignore = shutil.ignore_patterns("__pycache__", "*.py[cod]")
+                    shutil.copytree(path, target, dirs_exist_ok=True, ignore=ignore)
+                else:
+                    shutil.copy(path, target)
+    return context
+
+
+def wheel_files(context: Path, out: Path) -> set[str]:
+    """Build the wheel pip would build from `context`; the names in it."""
+    if importlib.util.find_spec("hatchling") is None:
+        pytest.skip("hatchling is not installed (the test extra has it)")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+         "--disable-pip-version-check", "-w", str(out), str(context)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (wheel,) = out.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        return set(archive.namelist())
+
+
+def test_the_image_wheel_has_no_simulator(tmp_path: Path) -> None:
+    context = image_build_context(tmp_path)
+    assert not (context / "src" / "github_simulator").exists()
+    names = wheel_files(context, tmp_path / "out")
+    assert {"agent_job_status/cli.py", "agent_job_status/demo.py"} <= names
+    assert any(n.startswith("agent_job_status/templates/") for n in names)
+    assert [n for n in names if n.startswith("github_simulator")] == []
+
+
+def test_the_wheel_ships_the_product_and_the_simulator(tmp_path: Path) -> None:
+    """What `pip install agent-job-status` or `pip install -e .` gets: the demo works."""
+    context = tmp_path / "repo"
+    context.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, context)
+    ignore = shutil.ignore_patterns("__pycache__", "*.py[cod]")
+    shutil.copytree(ROOT / "src", context / "src", ignore=ignore)
+    names = wheel_files(context, tmp_path / "out")
+    assert {"agent_job_status/cli.py", "github_simulator/__main__.py"} <= names
+    assert "github_simulator/payloads.py" in names

@@ -22,7 +22,7 @@ from agent_job_status import pipeline as run_module
 from agent_job_status.cli import main
 from agent_job_status.client import GitHubClient
 from agent_job_status.errors import GitHubError
-from agent_job_status.simulator import SimClock, Simulator, scenarios
+from github_simulator import SimClock, Simulator, scenarios
 
 from .conftest import TOKEN, runner_env
 from .test_faults import setup

@@ -31,11 +31,15 @@ from agent_job_status.serve import (
     SERVE_RETRY,
     JobCache,
     ServeConfig,
-    background,
     config_from,
     create_app,
 )
-from agent_job_status.simulator import Simulator, scenarios
+from github_simulator import Simulator, scenarios
+
+try:
+    from tests.serving import background
+except ImportError:  # tests/ is on sys.path instead of the project root
+    from serving import background  # type: ignore[no-redef]
 
 GH_TOKEN = "ghs_serve_test_token"
 KEY = "s3cret-api-key"

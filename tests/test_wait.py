@@ -16,9 +16,9 @@ from agent_job_status.pipeline import observe
 from agent_job_status.publish import exit_code
 from agent_job_status.report import Report
 from agent_job_status.runner import Runner
-from agent_job_status.simulator import SimClock, Simulator, scenarios
-from agent_job_status.simulator.state import SimState
 from agent_job_status.status import WORDS as STATUSES
+from github_simulator import SimClock, Simulator, scenarios
+from github_simulator.state import SimState
 
 from .conftest import make_settings
 

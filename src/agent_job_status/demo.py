@@ -11,15 +11,28 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
+from agent_job_status.errors import ConfigError
 from agent_job_status.pipeline import run
 from agent_job_status.runner import Runner
 from agent_job_status.settings import from_inputs
-from agent_job_status.simulator import Simulator, scenarios
 
 DEMO_TOKEN = "ghs_demo_token_not_a_secret"  # noqa: S105 - the simulator's own token
 
 
+NO_SIMULATOR = (
+    "the demo needs the simulator package (github_simulator), which the action image "
+    "does not ship; pip install agent-job-status and run it there"
+)
+
+
 def run_demo(scenario: str, speed: float, out: TextIO, runner: Runner) -> int:
+    # The simulator is a development package, absent from the action image.
+    try:
+        from github_simulator import Simulator, scenarios
+    except ModuleNotFoundError as exc:
+        if exc.name != "github_simulator":
+            raise
+        raise ConfigError(NO_SIMULATOR) from None
     with Simulator(token=DEMO_TOKEN) as sim, tempfile.TemporaryDirectory() as workspace:
         scenarios.apply(sim, scenario, job_id="demo-1", speed=speed)
         wait_for = "merged" if scenario == "lifecycle" else "finished"

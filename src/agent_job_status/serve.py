@@ -28,12 +28,10 @@ import argparse
 import asyncio
 import hmac
 import logging
-import socket
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -203,11 +201,7 @@ class _Entry:
 
 
 class JobCache:
-    """Per-job answers kept `ttl` seconds; concurrent misses share one fetch.
-
-    With `ttl <= 0` there is no sharing at all (every call is a fetch): the
-    naive proxy, kept for the load benchmark's comparison.
-    """
+    """Per-job answers kept `ttl` seconds; concurrent misses share one fetch."""
 
     def __init__(
         self,
@@ -227,9 +221,6 @@ class JobCache:
     async def get(self, job_id: str) -> Report:
         from starlette.concurrency import run_in_threadpool
 
-        if self.ttl <= 0:
-            self.rounds += 1
-            return await run_in_threadpool(self._observe, job_id)
         entry = self._entry(job_id)
         async with entry.lock:
             if entry.done_at is None or self._clock() - entry.done_at >= self.ttl:
@@ -521,7 +512,8 @@ def require_extras() -> None:
         ) from None
 
 
-def _uvicorn_server(app: Starlette, host: str, port: int, *, access_log: bool) -> Server:
+def uvicorn_server(app: Starlette, host: str, port: int, *, access_log: bool) -> Server:
+    """The uvicorn server `serve` runs (the tests run the same one in a thread)."""
     import uvicorn
 
     return uvicorn.Server(
@@ -537,36 +529,6 @@ def _uvicorn_server(app: Starlette, host: str, port: int, *, access_log: bool) -
     )
 
 
-@contextmanager
-def background(
-    app: Starlette, host: str = "127.0.0.1", *, access_log: bool = False
-) -> Iterator[str]:
-    """Serve `app` from a thread on an ephemeral port; yields the base URL.
-
-    For the tests and the load benchmark.
-    """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))
-    port = sock.getsockname()[1]
-    server = _uvicorn_server(app, host, port, access_log=access_log)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="serve", daemon=True
-    )
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-
-
 def run_serve(args: argparse.Namespace, env: Mapping[str, str], info: Callable[[str], None]) -> int:
     """The `serve` command: validate, then serve until SIGINT/SIGTERM."""
     config = config_from(args, env)
@@ -577,7 +539,7 @@ def run_serve(args: argparse.Namespace, env: Mapping[str, str], info: Callable[[
         f"serving {config.repository} on http://{config.host}:{config.port} "
         f"(GET /api/jobs/status, GET /v2/agent/{config.project}/job/{{id}}, /openapi.json)"
     )
-    server = _uvicorn_server(app, config.host, config.port, access_log=True)
+    server = uvicorn_server(app, config.host, config.port, access_log=True)
     try:
         server.run()
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown

@@ -1,6 +1,6 @@
 """The real action image, run by nektos/act against the GitHub simulator.
 
-One simulator process (``python -m agent_job_status.simulator``) serves the
+One simulator process (``python -m github_simulator``) serves the
 whole module on 127.0.0.1; each test sets up its own job id with
 ``POST /_sim/scenario`` and runs one workflow with act. act's job containers
 share the host network, so the action container reaches the simulator via
@@ -63,7 +63,7 @@ class Sim:
 def sim() -> Iterator[Sim]:
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "agent_job_status.simulator",
+            sys.executable, "-m", "github_simulator",
             "--host", "127.0.0.1", "--port", "0",
             "--token", TOKEN, "--owner", OWNER, "--repo", REPO,
         ],

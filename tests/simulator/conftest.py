@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from agent_job_status.simulator import SimClock, Simulator
+from github_simulator import SimClock, Simulator
 
 TOKEN = "ghs_simtoken"
 REPO = "/repos/acme/agents"

@@ -8,7 +8,7 @@ import zipfile
 
 import requests
 
-from agent_job_status.simulator import SimClock, Simulator
+from github_simulator import SimClock, Simulator
 
 from .conftest import REPO, TOKEN
 

@@ -11,7 +11,7 @@ import requests
 from githubkit_schemas.latest import models as m
 from pydantic import BaseModel, TypeAdapter
 
-from agent_job_status.simulator import SimClock, Simulator
+from github_simulator import SimClock, Simulator
 
 from .conftest import REPO
 

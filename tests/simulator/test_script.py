@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from agent_job_status.simulator import Fault, SimClock, SimState, Simulator, scenarios
+from github_simulator import Fault, SimClock, SimState, Simulator, scenarios
 
 from .conftest import REPO, TOKEN
 
@@ -215,7 +215,7 @@ def test_cli_serves_and_exits_on_sigterm() -> None:
         [
             sys.executable,
             "-m",
-            "agent_job_status.simulator",
+            "github_simulator",
             "--scenario",
             "completed",
             "--job-id",

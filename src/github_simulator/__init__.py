@@ -5,7 +5,7 @@ Used by the tests and by ``agent-job-status demo``. Standard library only.
 Quick start::
 
     from datetime import UTC, datetime
-    from agent_job_status.simulator import Simulator, SimClock
+    from github_simulator import Simulator, SimClock
 
     clock = SimClock(start=datetime(2026, 1, 1, tzinfo=UTC))
     with Simulator(owner="acme", repo="agents", token="ghs_simtoken", clock=clock) as sim:
@@ -28,7 +28,7 @@ Simulator (``server.py``)
     ``Simulator(owner="acme", repo="agents", token="ghs_simtoken", clock=None, host="127.0.0.1",
     port=0, default_branch="main")``; ``start()``/``stop()`` or ``with sim:``.
     ``sim.url`` is ``http://127.0.0.1:PORT``; ``sim.url + "/api/v3"`` works too (GHES style).
-    ``sim.state``: the :class:`~agent_job_status.simulator.state.SimState`.
+    ``sim.state``: the :class:`~github_simulator.state.SimState`.
     ``sim.schedule(at_seconds, fn)``: ``fn(state)`` runs once clock time >= simulator creation
     time + ``at_seconds``; ``sim.schedule_in(delay, fn)`` is relative to now. Due events run at
     the start of each API request and on ``sim.run_due()`` (returns how many ran);
@@ -93,14 +93,25 @@ HTTP
     Control (no auth, not recorded): ``POST /_sim/scenario`` ``{"name", "job_id", "speed"}``,
     ``GET /_sim/requests``, ``POST /_sim/reset_requests``, ``GET /_sim/blobs/<name>``.
 
-CLI: ``python -m agent_job_status.simulator [--port 0] [--scenario NAME] [--job-id ID]
+CLI: ``python -m github_simulator [--port 0] [--scenario NAME] [--job-id ID]
 [--speed X] [--token T] [--owner O] [--repo R]`` prints ``SIMULATOR_URL=http://127.0.0.1:PORT``
 and serves until SIGTERM/SIGINT.
 """
 
-from agent_job_status.simulator.clock import Clock, RealClock, SimClock
-from agent_job_status.simulator.server import Fault, RateLimit, RecordedRequest, Simulator
-from agent_job_status.simulator.state import SimState
+from github_simulator import scenarios
+from github_simulator.clock import Clock, RealClock, SimClock
+from github_simulator.server import (
+    Fault,
+    RateLimit,
+    RecordedRequest,
+    Simulator,
+    register_scenarios,
+)
+from github_simulator.state import SimState
+
+# The control endpoint ``POST /_sim/scenario`` uses the built-in scenarios;
+# registered here so that server.py never imports scenarios.py (no import cycle).
+register_scenarios(scenarios.apply)
 
 __all__ = [
     "Clock",
@@ -111,4 +122,5 @@ __all__ = [
     "SimClock",
     "SimState",
     "Simulator",
+    "scenarios",
 ]

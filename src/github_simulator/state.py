@@ -1,7 +1,7 @@
 """The simulator's state model: one repository with git history, runs, PRs and comments.
 
 Every public mutator takes the state lock and stamps times from the clock. Rendering
-to GitHub JSON lives in :mod:`agent_job_status.simulator.render`.
+to GitHub JSON lives in :mod:`github_simulator.payloads`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from agent_job_status.simulator.clock import Clock, RealClock
+from github_simulator.clock import Clock, RealClock
 
 __all__ = [
     "DEFAULT_JOBS",

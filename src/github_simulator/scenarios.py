@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from agent_job_status.simulator.state import SimState
-
-if TYPE_CHECKING:
-    from agent_job_status.simulator.server import Simulator
+from github_simulator.server import Simulator
+from github_simulator.state import SimState
 
 __all__ = ["FAILED_LOG", "NAMES", "STEPS", "apply"]
 

@@ -23,11 +23,18 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode
 
-from agent_job_status.simulator import render
-from agent_job_status.simulator.clock import Clock, RealClock
-from agent_job_status.simulator.state import RunAttempt, SimState, StepState
+from github_simulator import payloads
+from github_simulator.clock import Clock, RealClock
+from github_simulator.state import RunAttempt, SimState, StepState
 
-__all__ = ["Fault", "RateLimit", "RecordedRequest", "Simulator"]
+__all__ = [
+    "Fault",
+    "RateLimit",
+    "RecordedRequest",
+    "ScenarioSetup",
+    "Simulator",
+    "register_scenarios",
+]
 
 DOCS = "https://docs.github.com/rest"
 _REQUEST_ID = "0000:0000:0000000:0000000:00000000"
@@ -43,6 +50,21 @@ PRIMARY_MESSAGE = (
 )
 PRIMARY_DOC = f"{_RATE_DOC}#about-the-primary-rate-limit"
 Json = dict[str, Any]
+
+# ``POST /_sim/scenario`` runs whatever the package registered here
+# (``scenarios.apply``): scenarios drive a Simulator, so this module must not
+# import them back.
+ScenarioSetup = Callable[["Simulator", str, str, float], None]
+_scenario_setup: ScenarioSetup | None = None
+
+
+def register_scenarios(setup: ScenarioSetup) -> None:
+    """Make ``POST /_sim/scenario`` call ``setup(sim, name, job_id, speed)``.
+
+    ``setup`` raises ValueError for an unknown name (answered 400).
+    """
+    global _scenario_setup
+    _scenario_setup = setup
 
 
 @dataclass
@@ -158,7 +180,7 @@ class _Server(ThreadingHTTPServer):
 class Simulator:
     """A GitHub REST API simulator serving one repository over real HTTP on loopback.
 
-    See the package docstring (:mod:`agent_job_status.simulator`) for the full API.
+    See the package docstring (:mod:`github_simulator`) for the full API.
     """
 
     def __init__(
@@ -464,7 +486,7 @@ def _get_rate_limit(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
 
 @_route("GET", "{REPO}")
 def _get_repo(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
-    return _Resp(200, render.repository(sim.state, ctx.api))
+    return _Resp(200, payloads.repository(sim.state, ctx.api))
 
 
 @_route("GET", "{REPO}/branches", "contents")
@@ -473,7 +495,7 @@ def _list_branches(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     items = [
         {
             "name": name,
-            "commit": {"sha": sha, "url": f"{render.repo_api(st, ctx.api)}/commits/{sha}"},
+            "commit": {"sha": sha, "url": f"{payloads.repo_api(st, ctx.api)}/commits/{sha}"},
             "protected": False,
         }
         for name, sha in sorted(st.branches.items())
@@ -487,14 +509,14 @@ def _get_branch(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     name = m["branch"]
     if name not in sim.state.branches:
         raise _not_found("Branch not found", f"{DOCS}/branches/branches#get-a-branch")
-    return _Resp(200, render.branch(sim.state, ctx.api, name))
+    return _Resp(200, payloads.branch(sim.state, ctx.api, name))
 
 
 @_route("GET", "{REPO}/git/matching-refs/(?P<ref>.*)", "contents")
 def _matching_refs(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     prefix = "refs/" + m["ref"]
     names = sorted(n for n in sim.state.branches if f"refs/heads/{n}".startswith(prefix))
-    return _Resp(200, [render.git_ref(sim.state, ctx.api, n) for n in names])
+    return _Resp(200, [payloads.git_ref(sim.state, ctx.api, n) for n in names])
 
 
 @_route("GET", "{REPO}/git/ref/(?P<ref>.+)", "contents")
@@ -502,7 +524,7 @@ def _get_ref(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     ref = m["ref"]
     if not ref.startswith("heads/") or ref[6:] not in sim.state.branches:
         raise _not_found()
-    return _Resp(200, render.git_ref(sim.state, ctx.api, ref[6:]))
+    return _Resp(200, payloads.git_ref(sim.state, ctx.api, ref[6:]))
 
 
 def _runs_list(sim: Simulator, ctx: _Ctx, workflow: str | None) -> _Resp:
@@ -526,7 +548,7 @@ def _runs_list(sim: Simulator, ctx: _Ctx, workflow: str | None) -> _Resp:
     page, headers = sim._paginate(ctx, runs)
     body = {
         "total_count": len(runs),
-        "workflow_runs": [render.workflow_run(st, ctx.api, r) for r in page],
+        "workflow_runs": [payloads.workflow_run(st, ctx.api, r) for r in page],
     }
     return _Resp(200, body, headers)
 
@@ -536,7 +558,7 @@ def _list_workflows(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     st = sim.state
     items = sorted(st.workflows.items(), key=lambda kv: kv[1])
     page, headers = sim._paginate(ctx, items)
-    flows = [render.workflow(st, ctx.api, f, wid) for f, wid in page]
+    flows = [payloads.workflow(st, ctx.api, f, wid) for f, wid in page]
     return _Resp(200, {"total_count": len(items), "workflows": flows}, headers)
 
 
@@ -544,7 +566,7 @@ def _list_workflows(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
 def _get_workflow(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     for file, wid in sim.state.workflows.items():
         if m["wf"] in (file, str(wid)):
-            return _Resp(200, render.workflow(sim.state, ctx.api, file, wid))
+            return _Resp(200, payloads.workflow(sim.state, ctx.api, file, wid))
     raise _not_found(doc=f"{DOCS}/actions/workflows#get-a-workflow")
 
 
@@ -575,7 +597,7 @@ def _find_attempt(sim: Simulator, m: re.Match[str]) -> tuple[Any, RunAttempt]:
 @_route("GET", r"{REPO}/actions/runs/(?P<run>\d+)/attempts/(?P<attempt>\d+)", "actions")
 def _get_run(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     run, att = _find_attempt(sim, m)
-    return _Resp(200, render.workflow_run(sim.state, ctx.api, run, att.number))
+    return _Resp(200, payloads.workflow_run(sim.state, ctx.api, run, att.number))
 
 
 @_route("GET", r"{REPO}/actions/runs/(?P<run>\d+)/jobs", "actions")
@@ -585,7 +607,7 @@ def _get_jobs(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     page, headers = sim._paginate(ctx, att.jobs)
     body = {
         "total_count": len(att.jobs),
-        "jobs": [render.job(sim.state, ctx.api, run, att, j) for j in page],
+        "jobs": [payloads.job(sim.state, ctx.api, run, att, j) for j in page],
     }
     return _Resp(200, body, headers)
 
@@ -629,7 +651,7 @@ def _pulls_filtered(sim: Simulator, ctx: _Ctx) -> list[Any]:
 @_route("GET", "{REPO}/pulls", "pulls")
 def _list_pulls(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     page, headers = sim._paginate(ctx, _pulls_filtered(sim, ctx))
-    return _Resp(200, [render.pull_simple(sim.state, ctx.api, p) for p in page], headers)
+    return _Resp(200, [payloads.pull_simple(sim.state, ctx.api, p) for p in page], headers)
 
 
 def _find_pr(sim: Simulator, m: re.Match[str]) -> Any:
@@ -641,7 +663,7 @@ def _find_pr(sim: Simulator, m: re.Match[str]) -> Any:
 
 @_route("GET", r"{REPO}/pulls/(?P<number>\d+)", "pulls")
 def _get_pull(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
-    return _Resp(200, render.pull_full(sim.state, ctx.api, _find_pr(sim, m)))
+    return _Resp(200, payloads.pull_full(sim.state, ctx.api, _find_pr(sim, m)))
 
 
 @_route("GET", r"{REPO}/pulls/(?P<number>\d+)/files", "pulls")
@@ -649,7 +671,7 @@ def _get_pull_files(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     pr = _find_pr(sim, m)
     page, headers = sim._paginate(ctx, sim.state.pr_files(pr.number))
     return _Resp(
-        200, [render.diff_entry(sim.state, ctx.api, f, pr.head_sha) for f in page], headers
+        200, [payloads.diff_entry(sim.state, ctx.api, f, pr.head_sha) for f in page], headers
     )
 
 
@@ -664,7 +686,7 @@ def _compare(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     head = sim.state.resolve_ref(head_spec.rpartition(":")[2])
     if base is None or head is None:
         raise _not_found()
-    return _Resp(200, render.comparison(sim.state, ctx.api, base_spec, head_spec, base, head))
+    return _Resp(200, payloads.comparison(sim.state, ctx.api, base_spec, head_spec, base, head))
 
 
 @_route("GET", "{REPO}/contents(?:/(?P<path>.*))?", "contents")
@@ -683,7 +705,7 @@ def _contents(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
         blob = tree[path]
         if raw:
             return _Resp(200, st.blobs[blob], {}, "text/plain; charset=utf-8")
-        return _Resp(200, render.content_file(st, ctx.api, path, blob, ref, sha))
+        return _Resp(200, payloads.content_file(st, ctx.api, path, blob, ref, sha))
     prefix = f"{path}/" if path else ""
     children: dict[str, tuple[str, str, int]] = {}
     for p, blob in tree.items():
@@ -693,13 +715,13 @@ def _contents(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
         name, slash, _ = rest.partition("/")
         full = prefix + name
         if slash:
-            children[name] = ("dir", render.dir_sha(tree, full + "/"), 0)
+            children[name] = ("dir", payloads.dir_sha(tree, full + "/"), 0)
         else:
             children[name] = ("file", blob, len(st.blobs[blob]))
     if not children:
         raise _not_found(doc=f"{DOCS}/repos/contents#get-repository-content")
     entries = [
-        render.content_entry(st, ctx.api, prefix + name, kind, csha, size, ref, sha)
+        payloads.content_entry(st, ctx.api, prefix + name, kind, csha, size, ref, sha)
         for name, (kind, csha, size) in sorted(children.items())
     ]
     return _Resp(200, entries)
@@ -719,7 +741,7 @@ def _list_comments(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
         (c for c in sim.state.comments.values() if c.issue_number == number), key=lambda c: c.id
     )
     page, headers = sim._paginate(ctx, items)
-    return _Resp(200, [render.comment(sim.state, ctx.api, c) for c in page], headers)
+    return _Resp(200, [payloads.comment(sim.state, ctx.api, c) for c in page], headers)
 
 
 def _comment_body(ctx: _Ctx) -> str:
@@ -737,7 +759,7 @@ def _comment_body(ctx: _Ctx) -> str:
 def _post_comment(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     number = _issue_number(sim, m)
     cid = sim.state.add_comment(number, _comment_body(ctx), user="github-actions[bot]")
-    body = render.comment(sim.state, ctx.api, sim.state.comments[cid])
+    body = payloads.comment(sim.state, ctx.api, sim.state.comments[cid])
     return _Resp(201, body, {"Location": body["url"]})
 
 
@@ -751,14 +773,14 @@ def _find_comment(sim: Simulator, m: re.Match[str]) -> int:
 @_route("GET", r"{REPO}/issues/comments/(?P<cid>\d+)", "pulls")
 def _get_comment(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     cid = _find_comment(sim, m)
-    return _Resp(200, render.comment(sim.state, ctx.api, sim.state.comments[cid]))
+    return _Resp(200, payloads.comment(sim.state, ctx.api, sim.state.comments[cid]))
 
 
 @_route("PATCH", r"{REPO}/issues/comments/(?P<cid>\d+)", "pulls_write")
 def _patch_comment(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     cid = _find_comment(sim, m)
     sim.state.edit_comment(cid, _comment_body(ctx))
-    return _Resp(200, render.comment(sim.state, ctx.api, sim.state.comments[cid]))
+    return _Resp(200, payloads.comment(sim.state, ctx.api, sim.state.comments[cid]))
 
 
 @_route("DELETE", r"{REPO}/issues/comments/(?P<cid>\d+)", "pulls_write")
@@ -1006,15 +1028,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(_Resp(200, reqs))
             return
         if method == "POST" and path == "/_sim/scenario":
-            from agent_job_status.simulator import scenarios
-
+            if _scenario_setup is None:
+                self._send(_Resp(404, {"message": "no scenarios registered"}))
+                return
             try:
                 spec = json.loads(body or b"{}")
-                scenarios.apply(
+                _scenario_setup(
                     sim,
                     str(spec["name"]),
-                    job_id=str(spec.get("job_id") or "demo-1"),
-                    speed=float(spec.get("speed") or 1.0),
+                    str(spec.get("job_id") or "demo-1"),
+                    float(spec.get("speed") or 1.0),
                 )
             except (ValueError, KeyError, TypeError) as err:
                 self._send(_Resp(400, {"message": f"bad scenario request: {err}"}))

@@ -1,4 +1,4 @@
-"""``python -m agent_job_status.simulator``: run the GitHub simulator until killed."""
+"""``python -m github_simulator``: run the GitHub simulator until killed."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import sys
 import threading
 from types import FrameType
 
-from agent_job_status.simulator import scenarios
-from agent_job_status.simulator.server import Simulator
+from github_simulator import scenarios
+from github_simulator.server import Simulator
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m agent_job_status.simulator", description=__doc__
+        prog="python -m github_simulator", description=__doc__
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from agent_job_status.simulator.state import (
+from github_simulator.state import (
     CommentState,
     CommitObj,
     FileChange,
