@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 
 import requests
 
-from agent_job_status.client import GitHubClient
 from agent_job_status.engine import observe_one
-from agent_job_status.fetch import Fetcher
+from agent_job_status.github.client import GitHubClient
+from agent_job_status.github.source import GitHubFacts
 from agent_job_status.report import Report
 from agent_job_status.serve import SERVE_RETRY, JobCache, ServeConfig, background, create_app
 from agent_job_status.simulator import Simulator, scenarios
@@ -124,14 +124,14 @@ def record_github(load: Load, sim: Simulator) -> None:
 def cold_round(sim: Simulator, config: ServeConfig, job: str) -> int:
     """GitHub requests of one uncached round for a job: what a naive proxy pays each time."""
     client = GitHubClient(config.api_url, config.token, retry=SERVE_RETRY)
-    observe_one(Fetcher(client, config.target()), job, detail=True)
+    observe_one(GitHubFacts(client, config.target()), job, detail=True)
     return client.stats.requests
 
 
 def naive_observer(config: ServeConfig) -> JobCache:
     def observe(job: str) -> Report:
         client = GitHubClient(config.api_url, config.token, retry=SERVE_RETRY)
-        return observe_one(Fetcher(client, config.target()), job, detail=True)
+        return observe_one(GitHubFacts(client, config.target()), job, detail=True)
 
     return JobCache(observe, ttl=0)  # no sharing, no ETag cache: a round per request
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from agent_job_status.client import GitHubClient, RetryPolicy, Stats
-from agent_job_status.engine import observe
-from agent_job_status.fetch import Fetcher, Target
+from agent_job_status.engine import FactSource, observe
+from agent_job_status.github.client import GitHubClient, RetryPolicy, Stats
+from agent_job_status.github.source import GitHubFacts
+from agent_job_status.github.target import Target
 from agent_job_status.report import Report
 from agent_job_status.runner import Runner
 from agent_job_status.settings import Settings
@@ -82,7 +83,7 @@ def check(
 ) -> Outcome:
     clock = clock or WallClock()
     client = client or make_client(settings, runner, clock=clock, retry=retry)
-    fetcher = Fetcher(client, target_of(settings), warn=runner.warning)
+    source: FactSource = GitHubFacts(client, target_of(settings), warn=runner.warning)
 
     seen: set[str] = set()
 
@@ -92,9 +93,9 @@ def check(
         else:
             # `*`: a job once seen stays in the set, though a merge deletes its
             # branch and closes its PR (the two things that list it).
-            seen.update(fetcher.all_job_ids())
+            seen.update(source.all_job_ids())
             ids = tuple(sorted(seen))
-        return observe(fetcher, ids, detail=detail) or [nothing_found(settings)]
+        return observe(source, ids, detail=detail) or [nothing_found(settings)]
 
     if settings.wait:
         policy = WaitPolicy(

@@ -37,10 +37,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from agent_job_status.client import GitHubClient, RetryPolicy, Stats
-from agent_job_status.engine import observe_one
+from agent_job_status.engine import FactSource, observe_one
 from agent_job_status.errors import ConfigError, InputError, JobStatusError
-from agent_job_status.fetch import Fetcher, Target
+from agent_job_status.github.client import GitHubClient, RetryPolicy, Stats
+from agent_job_status.github.source import GitHubFacts
+from agent_job_status.github.target import Target
 from agent_job_status.report import LIFECYCLES, POPEBOT_STATUS, STATUSES, Report
 from agent_job_status.settings import (
     DEFAULTS,
@@ -147,7 +148,7 @@ def config_from(args: argparse.Namespace, env: Mapping[str, str]) -> ServeConfig
 @dataclass
 class _Slot:
     client: GitHubClient
-    fetcher: Fetcher
+    source: FactSource
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -171,12 +172,12 @@ class Observer:
         self._slots = []
         for _ in range(max(1, slots)):
             client = GitHubClient(api_url, token, retry=policy, on_retry=_log_retry)
-            self._slots.append(_Slot(client, Fetcher(client, target, warn=log.warning)))
+            self._slots.append(_Slot(client, GitHubFacts(client, target, warn=log.warning)))
 
     def __call__(self, job_id: str) -> Report:
         slot = self._slots[hash(job_id) % len(self._slots)]
         with slot.lock:
-            return observe_one(slot.fetcher, job_id, detail=True)
+            return observe_one(slot.source, job_id, detail=True)
 
     @property
     def stats(self) -> Stats:
