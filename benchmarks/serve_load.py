@@ -29,9 +29,9 @@ from pathlib import Path
 
 import requests
 
-from agent_job_status.client import GitHubClient
 from agent_job_status.engine import observe_one
-from agent_job_status.fetch import Fetcher
+from agent_job_status.github.client import GitHubClient
+from agent_job_status.github.source import GitHubFacts
 from agent_job_status.report import Report
 from agent_job_status.serve import SERVE_RETRY, JobCache, ServeConfig, create_app
 from github_simulator import Simulator, scenarios
@@ -130,7 +130,7 @@ def record_github(load: Load, sim: Simulator) -> None:
 def cold_round(sim: Simulator, config: ServeConfig, job: str) -> int:
     """GitHub requests of one uncached round for a job: what a naive proxy pays each time."""
     client = GitHubClient(config.api_url, config.token, retry=SERVE_RETRY)
-    observe_one(Fetcher(client, config.target()), job, detail=True)
+    observe_one(GitHubFacts(client, config.target()), job, detail=True)
     return client.stats.requests
 
 
@@ -143,7 +143,7 @@ class NaiveProxy(JobCache):
 
     def fresh_round(self, job: str) -> Report:
         client = GitHubClient(self._config.api_url, self._config.token, retry=SERVE_RETRY)
-        return observe_one(Fetcher(client, self._config.target()), job, detail=True)
+        return observe_one(GitHubFacts(client, self._config.target()), job, detail=True)
 
     async def get(self, job_id: str) -> Report:
         from starlette.concurrency import run_in_threadpool

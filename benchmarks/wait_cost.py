@@ -26,7 +26,7 @@ from tempfile import TemporaryDirectory
 import requests
 
 from agent_job_status.facts import BranchFact, JobFacts
-from agent_job_status.fetch import pull_fact, run_fact
+from agent_job_status.github.payloads import pull_fact, run_fact
 from agent_job_status.pipeline import observe
 from agent_job_status.report import Report
 from agent_job_status.resolve import resolve

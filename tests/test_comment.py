@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from agent_job_status import cli
-from agent_job_status.client import GitHubClient, Response, RetryPolicy
 from agent_job_status.comment import StickyComments
+from agent_job_status.github.client import GitHubClient, Response, RetryPolicy
 from agent_job_status.pipeline import observe
 from agent_job_status.render import marker
 from agent_job_status.report import Report

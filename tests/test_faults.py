@@ -19,16 +19,17 @@ from pathlib import Path
 
 import pytest
 
-from agent_job_status import client as client_module
 from agent_job_status import pipeline as run_module
 from agent_job_status.cli import main
-from agent_job_status.client import GitHubClient, RetryPolicy
 from agent_job_status.errors import GitHubError
-from agent_job_status.fetch import Fetcher, Target
+from agent_job_status.github import client as client_module
+from agent_job_status.github.client import GitHubClient, RetryPolicy
+from agent_job_status.github.source import GitHubFacts
 from agent_job_status.pipeline import observe
 from agent_job_status.publish import exit_code
 from agent_job_status.report import Report
 from agent_job_status.runner import Runner
+from agent_job_status.settings import Target
 from github_simulator import SimClock, Simulator, scenarios
 from github_simulator.state import SimState
 
@@ -174,9 +175,9 @@ def test_a_response_slower_than_the_read_timeout_is_retried(
     setup(vsim, "completed")
     vsim.add_fault("GET", r"/pulls$", "slow:1.5", times=1)
     client = GitHubClient(vsim.url, TOKEN, clock=clock.time, sleep=clock.sleep, read_timeout=0.3)
-    fetcher = Fetcher(client, Target("acme/agents"))
+    fetcher = GitHubFacts(client, Target("acme/agents"))
     started = time.monotonic()
-    pull = fetcher.newest_pull("job/j1")
+    pull = fetcher.reads.newest_pull("job/j1")
     assert pull is not None and pull.state == "open"
     assert client.stats.retries == 1 and time.monotonic() - started < 1.5
 
@@ -472,14 +473,14 @@ def test_the_lagging_list_serves_the_old_answer(vsim: Simulator, clock: SimClock
     """The simulator's `stale` fault itself: one poll after the merge, the list says open."""
     setup(vsim, "completed")
     client = GitHubClient(vsim.url, TOKEN, clock=clock.time, sleep=clock.sleep)
-    fetcher = Fetcher(client, Target("acme/agents"))
-    first = fetcher.newest_pull("job/j1")
+    fetcher = GitHubFacts(client, Target("acme/agents"))
+    first = fetcher.reads.newest_pull("job/j1")
     assert first is not None and first.state == "open"
     vsim.state.merge_pr(first.number)
-    assert (pull := fetcher.newest_pull("job/j1")) is not None and pull.merged
+    assert (pull := fetcher.reads.newest_pull("job/j1")) is not None and pull.merged
     vsim.add_fault("GET", r"/pulls$", "stale", times=1)
-    assert (pull := fetcher.newest_pull("job/j1")) is not None and not pull.merged
-    assert (pull := fetcher.newest_pull("job/j1")) is not None and pull.merged
+    assert (pull := fetcher.reads.newest_pull("job/j1")) is not None and not pull.merged
+    assert (pull := fetcher.reads.newest_pull("job/j1")) is not None and pull.merged
 
 
 @pytest.mark.parametrize("job_count", [1, 4])
@@ -528,7 +529,7 @@ def test_a_reopened_pr_is_believed_when_github_says_so(
     """The guard asks GitHub; it does not freeze `closed` when a PR really reopens."""
     setup(vsim, "completed")
     client = GitHubClient(vsim.url, TOKEN, clock=clock.time, sleep=clock.sleep)
-    fetcher = Fetcher(client, Target("acme/agents"))
+    fetcher = GitHubFacts(client, Target("acme/agents"))
     from agent_job_status.engine import observe
 
     assert observe(fetcher, ("j1",), detail=False)[0].status == "completed"

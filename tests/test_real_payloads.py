@@ -17,7 +17,14 @@ from typing import Any
 import pytest
 
 from agent_job_status.facts import JobFacts
-from agent_job_status.fetch import _is_pulls, _is_runs, branch_fact, job_fact, pull_fact, run_fact
+from agent_job_status.github.payloads import (
+    branch_fact,
+    is_pulls,
+    is_runs,
+    job_fact,
+    pull_fact,
+    run_fact,
+)
 from agent_job_status.resolve import progress, resolve
 
 REPLAY = Path(os.environ.get("AJS_PYGITHUB_REPLAY", ".venv/pygithub-replay"))
@@ -56,9 +63,9 @@ def test_workflow_runs_lists() -> None:
     # Some recordings were trimmed to ids by PyGithub's maintainers: our shape
     # check refuses those as malformed (no status, no fact), so they are left out.
     trimmed = [run for run in runs if "status" not in run]
-    assert not _is_runs({"workflow_runs": trimmed[:1]}) if trimmed else True
+    assert not is_runs({"workflow_runs": trimmed[:1]}) if trimmed else True
     runs = [run for run in runs if "status" in run]
-    assert _is_runs({"workflow_runs": runs}) and len(runs) >= 50
+    assert is_runs({"workflow_runs": runs}) and len(runs) >= 50
     seen = set()
     for data in runs:
         run = run_fact(data)
@@ -101,7 +108,7 @@ def test_pull_requests() -> None:
         for b in (body if isinstance(body, list) else [body])
         if isinstance(b, dict) and "number" in b and "head" in b and "merged_at" in b
     ]
-    assert len(pulls) >= 50 and _is_pulls(pulls)
+    assert len(pulls) >= 50 and is_pulls(pulls)
     kinds = set()
     for data in pulls:
         pull = pull_fact(data)

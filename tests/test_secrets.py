@@ -20,8 +20,8 @@ import pytest
 from agent_job_status import engine
 from agent_job_status import pipeline as run_module
 from agent_job_status.cli import main
-from agent_job_status.client import GitHubClient
 from agent_job_status.errors import GitHubError
+from agent_job_status.github.client import GitHubClient
 from github_simulator import SimClock, Simulator, scenarios
 
 from .conftest import TOKEN, runner_env

@@ -20,10 +20,10 @@ pytest.importorskip("uvicorn")
 
 import requests
 
-from agent_job_status.client import GitHubClient, RetryPolicy
 from agent_job_status.engine import observe_one
 from agent_job_status.errors import ConfigError, InputError
-from agent_job_status.fetch import Fetcher
+from agent_job_status.github.client import GitHubClient, RetryPolicy
+from agent_job_status.github.source import GitHubFacts
 from agent_job_status.serve import (
     API_KEY_ENV,
     MINTLIFY_FIELDS,
@@ -238,7 +238,7 @@ def test_unknown_paths_and_methods_answer_json(url: str) -> None:
 def _cold_round(sim: Simulator, job_id: str) -> int:
     """GitHub requests one uncached round for a job costs (a fresh client)."""
     client = GitHubClient(sim.url, GH_TOKEN)
-    observe_one(Fetcher(client, _config(sim).target()), job_id, detail=True)
+    observe_one(GitHubFacts(client, _config(sim).target()), job_id, detail=True)
     return client.stats.requests
 
 

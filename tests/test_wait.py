@@ -250,7 +250,7 @@ def test_many_jobs(vsim: Simulator, clock: SimClock, tmp_path: Path) -> None:
 
 
 def test_low_budget_stretches_the_interval() -> None:
-    from agent_job_status.client import GitHubClient
+    from agent_job_status.github.client import GitHubClient
     from agent_job_status.wait import next_interval
 
     client = GitHubClient("http://127.0.0.1:9", "t")

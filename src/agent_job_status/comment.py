@@ -19,17 +19,16 @@ import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
-from agent_job_status.client import GitHubClient, NotFound, RateLimitExhausted
 from agent_job_status.errors import GitHubError
+from agent_job_status.github.answers import NotFound, RateLimitExhausted, permission_hint
+from agent_job_status.github.client import GitHubClient
 from agent_job_status.render import marker, render_comment
 from agent_job_status.report import Report
 from agent_job_status.runner import Runner
 from agent_job_status.settings import Settings
 from agent_job_status.text import neutral
 
-PERMISSION_HINT = (
-    "the workflow needs 'permissions: pull-requests: write'; fork PRs get a read-only token"
-)
+FORK_NOTE = "fork PRs get a read-only token"
 # Rendering at a fixed moment gives a body that changes only when the reports
 # do: templates show `now` ("last checked ..."), which must not cost a write.
 _FIXED_NOW = datetime(2000, 1, 1, tzinfo=UTC)
@@ -175,11 +174,14 @@ class StickyComments:
                 self.client.request("DELETE", f"{self._issues}/comments/{_id_of(comment)}")
 
     def _failed(self, pr: int, exc: GitHubError) -> None:
-        reason = neutral(exc.message.split("; the workflow needs", 1)[0], 300)
         if exc.status in (403, 404) and not isinstance(exc, RateLimitExhausted):
             self._blocked.add(pr)
-            self.runner.warning(f"Could not comment on PR #{pr}: {reason} ({PERMISSION_HINT})")
+            reason = neutral(exc.problem, 300)
+            # A 404 names no permission; commenting needs the same one as a 403's.
+            hint = exc.hint or permission_hint(f"{self._issues}/{pr}/comments")
+            self.runner.warning(f"Could not comment on PR #{pr}: {reason} ({hint}; {FORK_NOTE})")
         else:
+            reason = neutral(exc.message, 300)
             self.runner.warning(
                 f"Could not update the comment on PR #{pr}: {reason}; will try again on the "
                 "next change"

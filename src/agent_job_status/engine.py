@@ -1,28 +1,53 @@
-"""One observation of a set of jobs: facts -> resolve -> report, per job."""
+"""One observation of a set of jobs: facts -> resolve -> report, per job.
+
+The engine knows facts only through `FactSource`; where they come from (and
+what reading them costs) is the source's business (`github.GitHubFacts`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Protocol
+
 from agent_job_status.facts import JobFacts
-from agent_job_status.fetch import BATCH_FROM, Fetcher
 from agent_job_status.report import Report
 from agent_job_status.resolve import resolve
 
 
-def observe_one(fetcher: Fetcher, job_id: str, *, detail: bool) -> Report:
-    return _report(fetcher, fetcher.status_facts(job_id), detail=detail)
+class FactSource(Protocol):
+    """Where the facts of agent jobs come from."""
+
+    def status_facts(self, job_ids: tuple[str, ...]) -> Iterator[JobFacts]:
+        """What each job's status needs, in `job_ids` order; lazily, so a source
+        may read one job's facts only when the previous job is done with."""
+        ...
+
+    def settled(self, facts: JobFacts) -> JobFacts:
+        """`facts`, never behind what this source saw before (lists lag)."""
+        ...
+
+    def details(self, facts: JobFacts, *, failed: bool) -> JobFacts:
+        """`facts` plus what a report shows beyond the status (files, config, log)."""
+        ...
+
+    def all_job_ids(self) -> tuple[str, ...]:
+        """Every job that exists now."""
+        ...
 
 
-def _report(fetcher: Fetcher, facts: JobFacts, *, detail: bool) -> Report:
-    facts = fetcher.settled(facts)  # facts never go backwards when a list lags
+def observe_one(source: FactSource, job_id: str, *, detail: bool) -> Report:
+    return observe(source, (job_id,), detail=detail)[0]
+
+
+def _report(source: FactSource, facts: JobFacts, *, detail: bool) -> Report:
+    facts = source.settled(facts)  # facts never go backwards when a list lags
     report = resolve(facts)
     if detail:
         # Details never change the status (the branch, the only status fact
         # among them, was already asked when it matters), only fill fields.
-        report = resolve(fetcher.details(facts, failed=report.status == "failed"))
+        report = resolve(source.details(facts, failed=report.status == "failed"))
     return report
 
 
-def observe(fetcher: Fetcher, job_ids: tuple[str, ...], *, detail: bool) -> list[Report]:
-    if len(job_ids) < BATCH_FROM:
-        return [observe_one(fetcher, job_id, detail=detail) for job_id in job_ids]
-    return [_report(fetcher, facts, detail=detail) for facts in fetcher.status_facts_many(job_ids)]
+def observe(source: FactSource, job_ids: tuple[str, ...], *, detail: bool) -> list[Report]:
+    return [_report(source, facts, detail=detail) for facts in source.status_facts(job_ids)]

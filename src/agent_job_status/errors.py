@@ -37,10 +37,17 @@ class ConfigError(JobStatusError):
 
 
 class GitHubError(JobStatusError):
-    """The status could not be obtained from GitHub (exit 3)."""
+    """The status could not be obtained from GitHub (exit 3).
+
+    `problem` is what went wrong, `hint` what to do about it (e.g. which
+    `permissions:` entry is missing); the line shown is both, joined by "; ".
+    Callers that give their own advice read the two apart, never the text.
+    """
 
     exit_code = 3
 
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, problem: str, status: int | None = None, *, hint: str = "") -> None:
+        super().__init__(f"{problem}; {hint}" if hint else problem)
+        self.problem = problem
         self.status = status
+        self.hint = hint

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from agent_job_status.client import GitHubClient, RetryPolicy, Stats
 from agent_job_status.comment import StickyComments
 from agent_job_status.display import describe
+from agent_job_status.engine import FactSource
 from agent_job_status.engine import observe as observe_jobs
-from agent_job_status.fetch import Fetcher
-from agent_job_status.fetch import Target as FetchTarget
+from agent_job_status.github.client import GitHubClient, RetryPolicy, Stats
+from agent_job_status.github.source import GitHubFacts
 from agent_job_status.publish import exit_code, publish
 from agent_job_status.render import render_preview
 from agent_job_status.report import Report
@@ -67,23 +67,11 @@ def nothing_found(settings: Settings) -> Report:
     )
 
 
-def fetcher_for(
+def source_for(
     settings: Settings, client: GitHubClient, warn: Callable[[str], None] | None = None
-) -> Fetcher:
-    """The reading edge for the settings' target, through `client`."""
-    target = settings.target
-    return Fetcher(
-        client,
-        FetchTarget(
-            repository=target.repository,
-            branch_prefix=target.branch_prefix,
-            workflow=target.workflow,
-            own_run_id=target.own_run_id,
-            server_url=target.server_url,
-            log_dir=target.log_dir,
-        ),
-        warn=warn,
-    )
+) -> FactSource:
+    """Where the facts come from: GitHub, for the settings' target, through `client`."""
+    return GitHubFacts(client, settings.target, warn=warn)
 
 
 def observe(
@@ -97,7 +85,7 @@ def observe(
     """The jobs' reports: one look, or looks until they end (`settings.wait`)."""
     clock = clock or WallClock()
     client = client or make_client(settings, runner, clock=clock)
-    fetcher = fetcher_for(settings, client, runner.warning)
+    source = source_for(settings, client, runner.warning)
     seen: set[str] = set()
 
     def look(detail: bool) -> list[Report]:
@@ -106,9 +94,9 @@ def observe(
         else:
             # `*`: a job once seen stays in the set, though a merge deletes its
             # branch and closes its PR (the two things that list it).
-            seen.update(fetcher.all_job_ids())
+            seen.update(source.all_job_ids())
             ids = tuple(sorted(seen))
-        return observe_jobs(fetcher, ids, detail=detail) or [nothing_found(settings)]
+        return observe_jobs(source, ids, detail=detail) or [nothing_found(settings)]
 
     if not settings.wait.enabled:
         return look(True)

@@ -35,10 +35,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from agent_job_status.client import GitHubClient, RetryPolicy, Stats
-from agent_job_status.engine import observe_one
+from agent_job_status.engine import FactSource, observe_one
 from agent_job_status.errors import ConfigError, InputError, JobStatusError
-from agent_job_status.fetch import Fetcher, Target
+from agent_job_status.github.client import GitHubClient, RetryPolicy, Stats
+from agent_job_status.github.source import GitHubFacts
 from agent_job_status.inputs import (
     MAX_JOB_ID,
     check_api_url,
@@ -49,7 +49,7 @@ from agent_job_status.inputs import (
     server_url_for,
 )
 from agent_job_status.report import Report
-from agent_job_status.settings import DEFAULTS
+from agent_job_status.settings import DEFAULTS, Target
 from agent_job_status.status import Lifecycle, Status
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ def config_from(args: argparse.Namespace, env: Mapping[str, str]) -> ServeConfig
 @dataclass
 class _Slot:
     client: GitHubClient
-    fetcher: Fetcher
+    source: FactSource
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -170,12 +170,12 @@ class Observer:
         self._slots = []
         for _ in range(max(1, slots)):
             client = GitHubClient(api_url, token, retry=policy, on_retry=_log_retry)
-            self._slots.append(_Slot(client, Fetcher(client, target, warn=log.warning)))
+            self._slots.append(_Slot(client, GitHubFacts(client, target, warn=log.warning)))
 
     def __call__(self, job_id: str) -> Report:
         slot = self._slots[hash(job_id) % len(self._slots)]
         with slot.lock:
-            return observe_one(slot.fetcher, job_id, detail=True)
+            return observe_one(slot.source, job_id, detail=True)
 
     @property
     def stats(self) -> Stats:

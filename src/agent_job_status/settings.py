@@ -71,8 +71,8 @@ class Target:
     """What to look at: the repository and how jobs map to branches and runs."""
 
     repository: str
-    branch_prefix: str
-    workflow: str  # the agent's workflow file; "" for any workflow
+    branch_prefix: str = DEFAULTS["branch_prefix"]
+    workflow: str = DEFAULTS["workflow"]  # the agent's workflow file; "" for any workflow
     own_run_id: int | None = None  # never the run this action is part of
     server_url: str = "https://github.com"
     log_dir: str = "logs/{job_id}"
@@ -80,6 +80,14 @@ class Target:
     @property
     def owner(self) -> str:
         return self.repository.split("/", 1)[0]
+
+    @property
+    def api_path(self) -> str:
+        """The repository's REST path, which every read starts from."""
+        return f"/repos/{self.repository}"
+
+    def branch_of(self, job_id: str) -> str:
+        return f"{self.branch_prefix}{job_id}"
 
 
 @dataclass(frozen=True)

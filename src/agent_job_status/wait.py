@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol
 
-from agent_job_status.client import GitHubClient, RateLimitExhausted
 from agent_job_status.display import describe, elapsed_text
 from agent_job_status.errors import GitHubError
+from agent_job_status.github.answers import RateLimitExhausted
+from agent_job_status.github.client import RateLimit, Stats
 from agent_job_status.report import Report
 from agent_job_status.settings import WaitPolicy
 from agent_job_status.status import Status
@@ -27,6 +28,15 @@ LOW_BUDGET = 0.2  # below this share of the limit, polls are spaced out
 class Clock(Protocol):
     def time(self) -> float: ...
     def sleep(self, seconds: float) -> None: ...
+
+
+class Budget(Protocol):
+    """What the loop reads of the client: its rate limit and request counts."""
+
+    @property
+    def rate(self) -> RateLimit: ...
+    @property
+    def stats(self) -> Stats: ...
 
 
 class WallClock:
@@ -59,7 +69,7 @@ Observe = Callable[[bool], list[Report]]
 
 def wait_until_done(
     observe: Observe,
-    client: GitHubClient,
+    client: Budget,
     policy: WaitPolicy,
     *,
     clock: Clock,
@@ -164,7 +174,7 @@ def _final(
     return reports
 
 
-def next_interval(interval: float, client: GitHubClient, now: float) -> float:
+def next_interval(interval: float, client: Budget, now: float) -> float:
     """Space polls out when the rate-limit budget runs low."""
     rate = client.rate
     if rate.limit and rate.remaining is not None and rate.reset_at:

@@ -1,0 +1,92 @@
+"""What GitHub's unsuccessful answers mean: a final error (with a hint) or a wait.
+
+Messages hold our own words, the path asked and GitHub's `message` field
+only: never a URL's query, a header or the token.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from agent_job_status.errors import GitHubError
+
+TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
+
+
+class RateLimitExhausted(GitHubError):
+    """The primary rate limit is used up until `reset_at` (epoch seconds)."""
+
+    def __init__(self, reset_at: float) -> None:
+        when = datetime.fromtimestamp(reset_at, UTC).strftime("%H:%M:%S UTC")
+        super().__init__(
+            f"GitHub API rate limit exhausted until {when}",
+            status=403,
+            hint="try again then, or use another token",
+        )
+        self.reset_at = reset_at
+
+
+class NotFound(GitHubError):
+    def __init__(self, url: str) -> None:
+        super().__init__(f"Not found: {url}", status=404)
+
+
+def judge(
+    status: int, headers: Mapping[str, str], text: str, where: str, *, now: float, budget: float
+) -> float | None:
+    """Raise for a final answer; return a wait (or None for backoff) when worth retrying.
+
+    `where` is the path asked (never a URL with a query); `budget` the most
+    worth waiting for a primary rate limit's reset."""
+    message = _message(text)
+    if status in TRANSIENT_STATUSES:
+        return None
+    if status in (403, 429):
+        retry_after = headers.get("retry-after", "")
+        if retry_after.strip().isdigit():
+            return float(retry_after)
+        if "secondary rate limit" in message.lower() or status == 429:
+            return None  # secondary limit without retry-after: back off
+        if headers.get("x-ratelimit-remaining") == "0":
+            reset = float(headers.get("x-ratelimit-reset", "0") or 0)
+            wait = reset - now + 1
+            if 0 <= wait <= budget:
+                return wait
+            raise RateLimitExhausted(reset)
+    if status == 401:
+        raise GitHubError(
+            "Unauthorized: GitHub rejected the token (401 Bad credentials)",
+            status=401,
+            hint="check the 'token' input or GITHUB_TOKEN",
+        )
+    if status == 403:
+        raise GitHubError(
+            f"Forbidden: {message or 'access denied'} on {where}",
+            status=403,
+            hint=permission_hint(where),
+        )
+    if status == 404:
+        raise NotFound(where)
+    raise GitHubError(f"GitHub answered HTTP {status} on {where}: {message}", status=status)
+
+
+def permission_hint(path: str) -> str:
+    """Which `permissions:` entry the workflow needs for a path."""
+    if "/actions/" in path:
+        return "the workflow needs 'permissions: actions: read'"
+    if "/issues/" in path and "comments" in path:
+        return "the workflow needs 'permissions: pull-requests: write'"
+    if "/pulls" in path:
+        return "the workflow needs 'permissions: pull-requests: read'"
+    return "the workflow needs 'permissions: contents: read'"
+
+
+def _message(text: str) -> str:
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        return ""
+    message = data.get("message") if isinstance(data, dict) else None
+    return " ".join(str(message).split())[:200] if message else ""

@@ -1,0 +1,357 @@
+"""The one door to GitHub's REST API, over one `requests.Session`.
+
+One retry loop serves every request: JSON, raw files and the log archive
+download. It adds what polling needs: conditional requests with a per-URL
+ETag cache (a 304 costs no rate limit), bounded, jittered retries in the
+caller's clock (so tests run in virtual time), rate-limit bookkeeping and
+request counts for the logs and the benchmarks. Nothing here knows about
+agent jobs.
+
+Why not PyGithub's `Requester`: its public `timeout` is one int for connect
+and read alike, while a dead host should fail fast and a slow answer not,
+so (connect, read) needs `requests` itself; it also sleeps on the wall clock
+for a 202 and cannot stream a capped download. From PyGithub we keep its
+public `Auth.Token`, which writes the Authorization header. By hand, and why:
+the 301 rule (followed on the API host only, as PyGithub did, refused
+elsewhere: the token must not leave the host) and the size cap.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import requests
+import urllib3
+from github import Auth
+
+from agent_job_status import __version__
+from agent_job_status.errors import GitHubError
+from agent_job_status.github.answers import NotFound, judge
+
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 20.0
+MAX_BLOB_BYTES = 50 * 1024 * 1024
+
+USER_AGENT = f"agent-job-status/{__version__}"
+MAX_REDIRECTS = 5  # same-host 301s followed for one request
+# A failed exchange; a cut-off archive fails in urllib3's read, below requests.
+_NETWORK = (requests.RequestException, urllib3.exceptions.HTTPError, OSError, ValueError)
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+T = TypeVar("T")
+
+
+class Stats:
+    requests: int = 0  # HTTP requests sent to the API
+    counted: int = 0  # of those, the ones that count against the rate limit
+    not_modified: int = 0  # 304 answers: free
+    retries: int = 0
+
+
+@dataclass
+class RateLimit:
+    limit: int | None = None
+    remaining: int | None = None
+    reset_at: float | None = None
+
+
+@dataclass
+class _Cached:
+    etag: str
+    data: Any
+    link: str  # a 304 need not repeat the Link header, yet the pages go on
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 8
+    budget: float = 120.0  # seconds: a persistent outage ends within this
+    base: float = 1.0
+    cap: float = 30.0
+
+    def delay(self, attempt: int) -> float:
+        """Full-jitter exponential backoff."""
+        return random.uniform(0, min(self.cap, self.base * 2**attempt))
+
+
+@dataclass
+class Response:
+    status: int
+    data: Any
+    headers: Mapping[str, str]
+    fresh: bool  # False when answered from the ETag cache (304)
+
+
+@dataclass(frozen=True)
+class _Again:
+    """One attempt failed in a way worth another: what, and the server's wait if it named one."""
+
+    problem: str
+    wait: float | None = None
+
+
+def _shape_any(_: Any) -> bool:
+    return True
+
+
+def _no_netrc(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    """Session auth that adds nothing: the token header is ours, never ~/.netrc's."""
+    return request
+
+
+class GitHubClient:
+    def __init__(
+        self,
+        api_url: str,
+        token: str,
+        *,
+        retry: RetryPolicy | None = None,
+        clock: Clock = time.time,
+        sleep: Sleep = time.sleep,
+        on_retry: Callable[[str], None] | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        read_timeout: float = READ_TIMEOUT,
+    ) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.timeouts = (connect_timeout, read_timeout)
+        self._host = urlsplit(self.api_url).netloc
+        self._headers = {"User-Agent": USER_AGENT}
+        if token:
+            Auth.Token(token).authentication(self._headers)
+        self._session = requests.Session()
+        self._session.auth = _no_netrc
+        self.retry = retry or RetryPolicy()
+        self.clock = clock
+        self.sleep = sleep
+        self.on_retry = on_retry
+        self.stats = Stats()
+        self.rate = RateLimit()
+        self._cache: dict[str, _Cached] = {}
+
+    # -- the one retry loop ------------------------------------------------
+    def _retrying(
+        self, once: Callable[[], T | _Again], give_up: Callable[[int, float, str], GitHubError]
+    ) -> T:
+        """Call `once` until it answers, within the policy's attempts and time budget."""
+        started = self.clock()
+        attempt = 0
+        while True:
+            outcome = once()
+            if not isinstance(outcome, _Again):
+                return outcome
+            attempt += 1
+            elapsed = self.clock() - started
+            delay = outcome.wait if outcome.wait is not None else self.retry.delay(attempt)
+            if attempt >= self.retry.attempts or elapsed + delay > self.retry.budget:
+                raise give_up(attempt, elapsed, outcome.problem)
+            self.stats.retries += 1
+            if self.on_retry:
+                self.on_retry(f"{outcome.problem}; retrying in {delay:.1f}s")
+            self.sleep(delay)
+
+    def request(
+        self,
+        verb: str,
+        path: str,
+        params: Mapping[str, str | int] | None = None,
+        *,
+        body: Any = None,
+        accept: str = "application/vnd.github+json",
+        shape: Callable[[Any], bool] = _shape_any,
+        raw: bool = False,
+    ) -> Response:
+        """Send one API request, conditional for GETs, with bounded retries.
+
+        `shape` checks a 200 body; a body of the wrong shape is treated like
+        a transient failure (never turned into facts).
+        """
+        url = self._absolute(path, params)
+
+        def give_up(attempt: int, elapsed: float, problem: str) -> GitHubError:
+            return GitHubError(
+                f"GitHub did not answer properly after {attempt} tries in {elapsed:.0f}s "
+                f"({problem})",
+                hint="check GitHub's status page and try again",
+            )
+
+        return self._retrying(lambda: self._once(verb, url, body, accept, shape, raw), give_up)
+
+    def _once(
+        self, verb: str, url: str, body: Any, accept: str, shape: Callable[[Any], bool], raw: bool
+    ) -> Response | _Again:
+        key = f"{accept} {url}"
+        headers = {**self._headers, "Accept": accept, "X-GitHub-Api-Version": "2022-11-28"}
+        cached = self._cache.get(key) if verb == "GET" else None
+        if cached is not None:
+            headers["If-None-Match"] = cached.etag
+        try:
+            status, resp_headers, text = self._exchange(verb, url, headers, body)
+        except _NETWORK as exc:
+            self.stats.requests += 1
+            return _Again(f"{type(exc).__name__} on {verb} {self._shown(url)}")
+        self._count(url, status, resp_headers)
+        if status == 304 and cached is not None:
+            kept = {**resp_headers, "link": resp_headers.get("link") or cached.link}
+            return Response(304, cached.data, kept, fresh=False)
+        if status < 300 or (status == 302 and raw):
+            data: Any = text
+            if not raw and status != 204 and text:
+                try:
+                    data = json.loads(text)
+                except ValueError:
+                    data = _Malformed
+            if data is not _Malformed and (raw or not text or shape(data)):
+                etag = resp_headers.get("etag")
+                if verb == "GET" and etag and status == 200:
+                    self._cache[key] = _Cached(etag, data, resp_headers.get("link", ""))
+                return Response(status, data, resp_headers, fresh=True)
+            return _Again(f"malformed answer to {verb} {self._shown(url)}")
+        where = self._shown(url)
+        wait = judge(status, resp_headers, text, where, now=self.clock(), budget=self.retry.budget)
+        return _Again(f"HTTP {status} on {verb} {self._shown(url)}", wait)
+
+    def _exchange(
+        self, verb: str, url: str, headers: dict[str, str], body: Any, hops: int = 0
+    ) -> tuple[int, dict[str, str], str]:
+        """One HTTP exchange: (status, lower-cased headers, text). A 301 is followed
+        on the API host only (GitHub's renamed repositories); anywhere else, final."""
+        data = None
+        if body is not None:
+            headers = {**headers, "Content-Type": "application/json"}
+            data = json.dumps(body)
+        resp = self._session.request(
+            verb, url, headers=headers, data=data, timeout=self.timeouts, allow_redirects=False
+        )
+        found = {k.lower(): v for k, v in resp.headers.items()}
+        target = urljoin(url, found.get("location", ""))
+        if resp.status_code == 301 and "location" in found:
+            same = urlsplit(target)[:2] == urlsplit(url)[:2]
+            if not same or target == url or hops >= MAX_REDIRECTS:
+                raise GitHubError(
+                    f"GitHub redirected {verb} {self._shown(url)} to another host",
+                    hint="check the 'api_url' input",
+                )
+            return self._exchange(verb, target, headers, body, hops + 1)
+        return resp.status_code, found, resp.text or ""
+
+    def get(
+        self,
+        path: str,
+        params: Mapping[str, str | int] | None = None,
+        *,
+        shape: Callable[[Any], bool] = _shape_any,
+    ) -> Response:
+        return self.request("GET", path, params, shape=shape)
+
+    def get_or_none(
+        self,
+        path: str,
+        params: Mapping[str, str | int] | None = None,
+        *,
+        shape: Callable[[Any], bool] = _shape_any,
+    ) -> Response | None:
+        try:
+            return self.get(path, params, shape=shape)
+        except NotFound:
+            return None
+
+    def get_all(
+        self, path: str, params: Mapping[str, str | int] | None = None, *, limit: int = 3000
+    ) -> tuple[list[Any], bool]:
+        """Every item of a paginated list (Link rel=next): (items, any page fresh).
+
+        A failing page raises: a list is never returned incomplete.
+        """
+        items: list[Any] = []
+        fresh = False
+        url: str | None = self._absolute(path, {**(params or {}), "per_page": 100})
+        while url is not None and len(items) < limit:
+            resp = self.request("GET", url, shape=lambda d: isinstance(d, list))
+            items.extend(resp.data)
+            fresh = fresh or resp.fresh
+            url = next_link(resp.headers.get("link", ""))
+        return items[:limit], fresh
+
+    def download(self, url: str, max_bytes: int = MAX_BLOB_BYTES) -> bytes:
+        """Fetch a redirect target (log archive) through the same retry loop.
+
+        The token never leaves the API host: no Authorization header is sent.
+        A 4xx is final, a 5xx or a network failure is retried, and an archive
+        over `max_bytes` is refused."""
+
+        def once() -> bytes | _Again:
+            try:
+                with self._session.get(
+                    url,
+                    headers={"User-Agent": USER_AGENT},
+                    timeout=self.timeouts,
+                    stream=True,
+                    allow_redirects=True,
+                ) as resp:
+                    if resp.status_code == 200:
+                        data = resp.raw.read(max_bytes + 1, decode_content=True)
+                        if len(data) > max_bytes:
+                            raise GitHubError(f"log archive larger than {max_bytes} bytes")
+                        return bytes(data)
+                    problem = f"HTTP {resp.status_code} downloading the log archive"
+                    if resp.status_code < 500:
+                        raise GitHubError(problem, status=resp.status_code)
+                    return _Again(problem)
+            except _NETWORK as exc:
+                return _Again(f"{type(exc).__name__} downloading the log archive")
+
+        return self._retrying(once, lambda _attempt, _elapsed, problem: GitHubError(problem))
+
+    # -- helpers -----------------------------------------------------------
+    def url_for(self, path: str, params: Mapping[str, str | int] | None = None) -> str:
+        return self._absolute(path, params)
+
+    def _absolute(self, path: str, params: Mapping[str, str | int] | None) -> str:
+        url = path if path.startswith(("http://", "https://")) else self.api_url + path
+        if urlsplit(url).netloc != self._host:
+            raise GitHubError(f"refusing to send the token to another host: {self._shown(url)}")
+        if params:
+            url += ("&" if "?" in url else "?") + urlencode({k: str(v) for k, v in params.items()})
+        return url
+
+    def _shown(self, url: str) -> str:
+        parts = urlsplit(url)
+        return parts.path
+
+    def _count(self, url: str, status: int, headers: Mapping[str, str]) -> None:
+        self.stats.requests += 1
+        if status == 304:
+            self.stats.not_modified += 1
+        elif not urlsplit(url).path.endswith("/rate_limit"):
+            self.stats.counted += 1
+        try:
+            if "x-ratelimit-limit" in headers:
+                self.rate.limit = int(float(headers["x-ratelimit-limit"]))
+            if "x-ratelimit-remaining" in headers:
+                self.rate.remaining = int(float(headers["x-ratelimit-remaining"]))
+            if "x-ratelimit-reset" in headers:
+                self.rate.reset_at = float(headers["x-ratelimit-reset"])
+        except ValueError:
+            pass
+
+
+class _MalformedType:
+    pass
+
+
+_Malformed = _MalformedType()
+
+
+def next_link(link: str) -> str | None:
+    for part in link.split(","):
+        section = part.split(";")
+        if len(section) >= 2 and any(s.strip() == 'rel="next"' for s in section[1:]):
+            return section[0].strip().strip("<>")
+    return None

@@ -1,0 +1,257 @@
+"""Status reads, every poll: a job's run (+ its jobs), newest PR and, if neither, branch.
+
+Cheap by construction: these are conditional requests that cost nothing when
+unchanged, and the branch is asked only when neither a run nor a PR exists.
+For many jobs, `status_facts_many` reads shared list pages instead, so the
+cost of a poll grows with the pages of runs and PRs, not with the jobs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+from urllib.parse import quote
+
+from agent_job_status.errors import ConfigError, GitHubError
+from agent_job_status.facts import BranchFact, JobFact, JobFacts, PullFact, RunFact
+from agent_job_status.github.answers import NotFound
+from agent_job_status.github.client import GitHubClient, next_link
+from agent_job_status.github.memo import Memo
+from agent_job_status.github.payloads import (
+    HAS_STEPS,
+    branch_fact,
+    is_dict,
+    is_jobs,
+    is_pulls,
+    is_runs,
+    job_fact,
+    pull_fact,
+    run_fact,
+    text_of,
+)
+from agent_job_status.settings import Target
+
+LIST_PAGES = 10  # pages of 100 runs or PRs read per poll before asking per job
+PROGRESS_UP_TO = 5  # jobs whose step progress is read on every poll
+
+
+class StatusReads:
+    """The status facts of jobs of one target, one by one or from shared lists."""
+
+    def __init__(self, client: GitHubClient, target: Target) -> None:
+        self.client = client
+        self.target = target
+        self._repo = target.api_path
+        self._memo = Memo()
+
+    # -- one job ---------------------------------------------------------------
+    def _runs_path(self) -> str:
+        """The agent workflow's runs; every workflow's when `workflow` is empty."""
+        workflow = self.target.workflow
+        if workflow:
+            return f"{self._repo}/actions/workflows/{quote(workflow, safe='')}/runs"
+        return f"{self._repo}/actions/runs"
+
+    def latest_run(self, branch: str) -> RunFact | None:
+        try:
+            resp = self.client.get(
+                self._runs_path(), {"branch": branch, "per_page": 10}, shape=is_runs
+            )
+        except NotFound:
+            self.explain_missing_workflow()
+            return None
+        for item in resp.data["workflow_runs"]:
+            if not isinstance(item, dict) or item.get("head_branch") != branch:
+                continue
+            if self.target.own_run_id is not None and item.get("id") == self.target.own_run_id:
+                continue  # never the run this action is itself part of
+            return run_fact(item)
+        return None
+
+    def explain_missing_workflow(self) -> None:
+        try:
+            self.client.get(self._repo, shape=is_dict)
+        except NotFound:
+            raise GitHubError(
+                f"Repository {self.target.repository} not found, or the token cannot see it"
+            ) from None
+        raise ConfigError(
+            f"Input 'workflow': no workflow {self.target.workflow!r} in {self.target.repository}; "
+            "give the agent's workflow file name, or '' for any workflow"
+        )
+
+    def run_jobs(self, run: RunFact) -> tuple[JobFact, ...]:
+        path = f"{self._repo}/actions/runs/{run.id}/attempts/{run.attempt}/jobs"
+
+        def load() -> tuple[JobFact, ...]:
+            resp = self.client.get(path, {"per_page": 100}, shape=is_jobs)
+            return tuple(job_fact(j) for j in resp.data["jobs"] if isinstance(j, dict))
+
+        if run.status == "completed":  # a finished attempt never changes
+            return self._memo.once(("jobs", run.id, run.attempt), load)
+        return load()
+
+    def newest_pull(self, branch: str) -> PullFact | None:
+        params: dict[str, str | int] = {
+            "head": f"{self.target.owner}:{branch}",
+            "state": "all",
+            "sort": "created",
+            "direction": "desc",
+            "per_page": 10,
+        }
+        resp = self.client.get(f"{self._repo}/pulls", params, shape=is_pulls)
+        for item in resp.data:
+            head = item.get("head") if isinstance(item, dict) else None
+            if isinstance(head, dict) and head.get("ref") == branch:
+                return pull_fact(item)
+        return None
+
+    def branch(self, branch: str) -> BranchFact | None:
+        resp = self.client.get_or_none(
+            f"{self._repo}/branches/{quote(branch, safe='/')}", shape=is_dict
+        )
+        return branch_fact(resp.data) if resp is not None else None
+
+    def status_facts(self, job_id: str) -> JobFacts:
+        """What the status needs, no more: run (+ its jobs), PR, branch if neither."""
+        name = self.target.branch_of(job_id)
+        run = self.latest_run(name)
+        if run is not None and run.status in HAS_STEPS:
+            run = replace(run, jobs=self.run_jobs(run))
+        pull = self.newest_pull(name)
+        return self._facts(job_id, run, pull, self.branch)
+
+    def _facts(
+        self,
+        job_id: str,
+        run: RunFact | None,
+        pull: PullFact | None,
+        branch: Callable[[str], BranchFact | None],
+    ) -> JobFacts:
+        """Status facts; the branch is asked only when neither run nor PR says enough."""
+        name = self.target.branch_of(job_id)
+        checked = run is None and pull is None
+        return JobFacts(
+            job_id=job_id,
+            repository=self.target.repository,
+            branch_name=name,
+            server_url=self.target.server_url,
+            branch=branch(name) if checked else None,
+            branch_checked=checked,
+            run=run,
+            pull=pull,
+        )
+
+    # -- many jobs, from shared list pages ---------------------------------------
+    def status_facts_many(self, job_ids: tuple[str, ...]) -> list[JobFacts]:
+        """Status facts for many jobs from shared lists: the cost of a poll grows
+        with the pages of runs and PRs, not with the number of jobs."""
+        prefix = self.target.branch_prefix
+        names = {job_id: f"{prefix}{job_id}" for job_id in job_ids}
+        wanted = set(names.values())
+        runs = self._runs_by_branch(wanted)
+        pulls = self._pulls_by_branch(wanted)
+        bare = [
+            name for name in names.values() if runs.get(name) is None and pulls.get(name) is None
+        ]
+        branches = self._branches(set(bare)) if bare else {}
+        progress = len(job_ids) <= PROGRESS_UP_TO
+        facts = []
+        for job_id, name in names.items():
+            run = runs.get(name)
+            if run is not None and progress and run.status == "in_progress":
+                run = replace(run, jobs=self.run_jobs(run))
+            facts.append(self._facts(job_id, run, pulls.get(name), branches.get))
+        return facts
+
+    def _pages(
+        self,
+        path: str,
+        params: dict[str, str | int],
+        key: str,
+        wanted: set[str],
+        branch_of: Callable[[dict[str, Any]], str],
+    ) -> tuple[dict[str, list[dict[str, Any]]], bool]:
+        """Read list pages until every wanted branch is seen or the list ends.
+
+        Returns (items by branch, complete): complete is False when the page
+        bound stopped the reading first."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        url: str | None = self.client.url_for(path, {**params, "per_page": 100})
+        pages = 0
+        while url is not None:
+            if pages == LIST_PAGES:
+                return found, False
+            resp = self.client.request("GET", url, shape=is_pulls if not key else is_runs)
+            pages += 1
+            items = resp.data[key] if key else resp.data
+            for item in items:
+                if isinstance(item, dict) and branch_of(item) in wanted:
+                    found.setdefault(branch_of(item), []).append(item)
+            if wanted <= set(found):
+                return found, True
+            url = next_link(resp.headers.get("link", ""))
+        return found, True
+
+    def _runs_by_branch(self, wanted: set[str]) -> dict[str, RunFact | None]:
+        try:
+            found, complete = self._pages(
+                self._runs_path(),
+                {},
+                "workflow_runs",
+                wanted,
+                lambda item: text_of(item, "head_branch"),
+            )
+        except NotFound:
+            self.explain_missing_workflow()
+            return {}
+        runs: dict[str, RunFact | None] = {}
+        for branch in wanted:
+            items = [
+                i
+                for i in found.get(branch, [])
+                if self.target.own_run_id is None or i.get("id") != self.target.own_run_id
+            ]
+            if items:
+                runs[branch] = run_fact(items[0])  # the list is newest first
+            elif not complete:
+                runs[branch] = self.latest_run(branch)  # beyond the pages read
+        return runs
+
+    def _pulls_by_branch(self, wanted: set[str]) -> dict[str, PullFact | None]:
+        def head_ref(item: dict[str, Any]) -> str:
+            head = item.get("head")
+            return text_of(head, "ref") if isinstance(head, dict) else ""
+
+        params: dict[str, str | int] = {"state": "all", "sort": "updated", "direction": "desc"}
+        found, complete = self._pages(f"{self._repo}/pulls", params, "", wanted, head_ref)
+        pulls: dict[str, PullFact | None] = {}
+        for branch in wanted:
+            items = [pull_fact(i) for i in found.get(branch, [])]
+            if items:
+                pulls[branch] = max(
+                    items, key=lambda p: (p.created_at is not None, p.created_at, p.number)
+                )
+            elif not complete:
+                pulls[branch] = self.newest_pull(branch)
+        return pulls
+
+    def _branches(self, wanted: set[str]) -> dict[str, BranchFact]:
+        if len(wanted) == 1:
+            name = next(iter(wanted))
+            fact = self.branch(name)
+            return {name: fact} if fact is not None else {}
+        prefix = self.target.branch_prefix
+        refs, _ = self.client.get_all(f"{self._repo}/git/matching-refs/heads/{quote(prefix)}")
+        out: dict[str, BranchFact] = {}
+        for ref in refs:
+            if not isinstance(ref, dict):
+                continue
+            name = text_of(ref, "ref").removeprefix("refs/heads/")
+            obj = ref.get("object")
+            if name in wanted:
+                out[name] = BranchFact(
+                    name=name, sha=text_of(obj, "sha") if isinstance(obj, dict) else ""
+                )
+        return out

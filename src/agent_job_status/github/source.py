@@ -1,0 +1,50 @@
+"""`GitHubFacts`: the GitHub implementation of the engine's `FactSource`.
+
+It composes the reading edge's parts (status reads, the lag guard, details,
+discovery) over one client and one target, and owns the one GitHub cost
+choice the engine must not know: a few jobs are cheaper asked one by one
+(filtered queries), many from shared list pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from agent_job_status.facts import JobFacts
+from agent_job_status.github.client import GitHubClient
+from agent_job_status.github.details import Details
+from agent_job_status.github.discovery import all_job_ids
+from agent_job_status.github.lag import LagGuard
+from agent_job_status.github.reads import StatusReads
+from agent_job_status.settings import Target
+
+BATCH_FROM = 4  # jobs; fewer are cheaper asked one by one (filtered queries)
+
+
+class GitHubFacts:
+    """Reads facts for jobs of one target through one client."""
+
+    def __init__(
+        self, client: GitHubClient, target: Target, warn: Callable[[str], None] | None = None
+    ) -> None:
+        self.client = client
+        self.target = target
+        self.reads = StatusReads(client, target)
+        self._lag = LagGuard(self.reads)
+        self._details = Details(self.reads, warn or (lambda _message: None))
+
+    def status_facts(self, job_ids: tuple[str, ...]) -> Iterator[JobFacts]:
+        """Status facts per job, in order. One by one, each job's reads happen only
+        when the caller asks for its facts, so they interleave with its details."""
+        if len(job_ids) < BATCH_FROM:
+            return (self.reads.status_facts(job_id) for job_id in job_ids)
+        return iter(self.reads.status_facts_many(job_ids))
+
+    def settled(self, facts: JobFacts) -> JobFacts:
+        return self._lag.settled(facts)
+
+    def details(self, facts: JobFacts, *, failed: bool) -> JobFacts:
+        return self._details.details(facts, failed=failed)
+
+    def all_job_ids(self) -> tuple[str, ...]:
+        return all_job_ids(self.client, self.target)
