@@ -36,9 +36,14 @@ COPY src/agent_job_status/ /src/src/agent_job_status/
 # ones are still used. COPY --from keeps the source mtimes the .pyc check.
 # PIP_CERT (set by local/python-base) is honoured by pip automatically; it is
 # unset on the official image, where the system CA bundle is used.
+# Dependencies: exactly the hash-pinned set in requirements/action.txt
+# (scripts/lock.sh); the project itself with --no-deps, so nothing else gets
+# in, and pip check proves the set satisfies pyproject.toml.
+COPY requirements/action.txt /src/requirements/action.txt
 RUN set -eu; \
     python3 -m venv /opt/venv; \
-    /opt/venv/bin/pip install --no-cache-dir /src; \
+    /opt/venv/bin/pip install --no-cache-dir --require-hashes -r /src/requirements/action.txt; \
+    /opt/venv/bin/pip install --no-cache-dir --no-deps /src; \
     /opt/venv/bin/pip check; \
     /opt/venv/bin/pip uninstall -y -q pip setuptools wheel 2>/dev/null || true; \
     rm -f /opt/venv/bin/pip*; \

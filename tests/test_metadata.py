@@ -362,8 +362,12 @@ def image_build_context(tmp_path: Path) -> Path:
     assert re.search(r"pip install [^;]*/src;", text), "the image no longer installs /src"
     context = tmp_path / "image-src"
     for sources, dest in build_stage_copies():
-        assert dest.startswith("/src/") and dest.endswith("/"), dest
+        assert dest.startswith("/src/"), dest
         target = context / dest.removeprefix("/src/")
+        if not dest.endswith("/"):  # a file copied to a file name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT / sources[0], target)
+            continue
         target.mkdir(parents=True, exist_ok=True)
         for pattern in sources:
             for path in ROOT.glob(pattern.rstrip("/")):
@@ -410,3 +414,127 @@ def test_the_wheel_ships_the_product_and_the_simulator(tmp_path: Path) -> None:
     names = wheel_files(context, tmp_path / "out")
     assert {"agent_job_status/cli.py", "github_simulator/__main__.py"} <= names
     assert "github_simulator/payloads.py" in names
+
+
+# --- the locked dependency set the image installs ---------------------------
+
+LOCK = ROOT / "requirements" / "action.txt"
+DOCKERFILE = ROOT / "Dockerfile"
+PIN_LINE = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>\S+)$")
+HASH = re.compile(r"^--hash=sha256:[0-9a-f]{64}$")
+
+
+def parse_lock(text: str) -> dict[str, tuple[str, list[str]]]:
+    """Canonical name -> (version, hashes) of a pip-compile/uv hash-pinned file.
+
+    Fails on anything but `name==version` entries each with sha256 hashes,
+    so an unpinned, unhashed or URL requirement cannot slip in."""
+    from packaging.utils import canonicalize_name
+
+    entries: dict[str, tuple[str, list[str]]] = {}
+    logical = re.sub(r"\\\n", " ", text)  # join continuation lines
+    for line in logical.splitlines():
+        line = line.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        head, *options = line.split()
+        match = PIN_LINE.match(head)
+        assert match, f"not an exact pin: {line!r}"
+        assert options, f"{head} has no --hash"
+        for option in options:
+            assert HASH.match(option), f"{head}: unexpected {option!r}"
+        name = canonicalize_name(match.group("name"))
+        assert name not in entries, f"{name} pinned twice"
+        entries[name] = (match.group("version"), options)
+    assert entries, "empty lock"
+    return entries
+
+
+def test_lock_parser_rejects_unhashed_and_unpinned_lines() -> None:
+    good = "jinja2==3.1.6 \\\n    --hash=sha256:" + "a" * 64 + "\n    # via x\n"
+    assert parse_lock(good) == {"jinja2": ("3.1.6", ["--hash=sha256:" + "a" * 64])}
+    for bad in ("jinja2==3.1.6\n", "jinja2>=3.1 \\\n    --hash=sha256:" + "a" * 64 + "\n"):
+        with pytest.raises(AssertionError):
+            parse_lock(bad)
+
+
+def test_lock_pins_every_runtime_dependency_inside_its_range() -> None:
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    locked = parse_lock(LOCK.read_text(encoding="utf-8"))
+    with (ROOT / "pyproject.toml").open("rb") as fh:
+        dependencies = tomllib.load(fh)["project"]["dependencies"]
+    assert dependencies
+    for spec in dependencies:
+        req = Requirement(spec)
+        name = canonicalize_name(req.name)
+        assert name in locked, f"{req.name} is not in {LOCK.name}: run scripts/lock.sh"
+        version = locked[name][0]
+        assert req.specifier.contains(version, prereleases=True), (
+            f"{req.name}=={version} is outside {req.specifier}: run scripts/lock.sh"
+        )
+    # what the lock's transitive set must hold for PyGithub's crypto on Linux
+    assert {"cryptography", "cffi", "pynacl", "requests", "urllib3"} <= set(locked)
+
+
+def test_lock_header_names_the_command_of_scripts_lock_sh() -> None:
+    header = LOCK.read_text(encoding="utf-8").splitlines()[:3]
+    command = next(line for line in header if "uv pip compile" in line)
+    script = (ROOT / "scripts" / "lock.sh").read_text(encoding="utf-8")
+    flags = (
+        "pyproject.toml",
+        "--generate-hashes",
+        "--python-version 3.11",
+        "requirements/action.txt",
+    )
+    for flag in flags:
+        assert flag in command, flag
+        assert flag in script, flag
+
+
+def _instructions(dockerfile: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) with continuation lines joined, comments dropped."""
+    lines = [line for line in dockerfile.splitlines() if not line.lstrip().startswith("#")]
+    joined = re.sub(r"\\\n", " ", "\n".join(lines))
+    return [
+        (parts[0].upper(), parts[1] if len(parts) > 1 else "")
+        for parts in (line.strip().split(None, 1) for line in joined.splitlines())
+        if parts
+    ]
+
+
+def _dockerignored(path: str) -> bool:
+    """.dockerignore semantics for one path: the last matching pattern wins."""
+    import fnmatch
+
+    ignored = False
+    for raw in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines():
+        pattern = raw.strip()
+        if not pattern or pattern.startswith("#"):
+            continue
+        negate = pattern.startswith("!")
+        pattern = pattern.lstrip("!").rstrip("/")
+        if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, pattern + "/*"):
+            ignored = not negate
+    return ignored
+
+
+def test_dockerfile_installs_exactly_the_lock() -> None:
+    instructions = _instructions(DOCKERFILE.read_text(encoding="utf-8"))
+    lock = LOCK.relative_to(ROOT).as_posix()
+    copies = [args.split() for kind, args in instructions if kind == "COPY"]
+    target = next(parts[-1] for parts in copies if parts[0] == lock)
+    installs = [
+        cmd.strip()
+        for kind, args in instructions
+        if kind == "RUN"
+        for cmd in args.split(";")
+        if re.search(r"\bpip install\b", cmd)
+    ]
+    assert len(installs) == 2, installs
+    first, second = installs
+    assert re.search(rf"--require-hashes -r {re.escape(target)}(\s|$)", first), first
+    assert "--no-deps" in second.split(), second
+    assert not _dockerignored(lock), f".dockerignore keeps {lock} out of the build context"
+    assert _dockerignored("tests/test_metadata.py")
