@@ -1,0 +1,172 @@
+"""The OpenAPI description `serve` publishes at /openapi.json."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from agent_job_status.inputs import (
+    MAX_JOB_ID,
+)
+from agent_job_status.status import Lifecycle, Status
+
+if TYPE_CHECKING:
+    pass
+
+
+from agent_job_status.serve.config import JOB_ID_PATTERN, MINTLIFY_FIELDS, POPEBOT_FIELDS
+
+
+# -- the OpenAPI description ----------------------------------------------------------
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _error(description: str, example: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/Error"},
+                "example": {"error": example},
+            }
+        },
+    }
+
+
+def openapi(project_id: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 description of both endpoints, written by hand."""
+    job_id_schema = {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_JOB_ID,
+        "pattern": JOB_ID_PATTERN,
+        "description": "The agent job's id: its branch is <branch-prefix><id>.",
+    }
+    popebot_statuses = list(dict.fromkeys(s.traits.popebot for s in Status))
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "agent-job-status serve",
+            "version": "1.0.0",
+            "description": (
+                "Where an autonomous coding agent's job stands, worked out from GitHub "
+                "(its branch, pull request and workflow run), in the response shapes of "
+                "two reference job-status APIs."
+            ),
+        },
+        "paths": {
+            "/api/jobs/status": {
+                "get": {
+                    "operationId": "getJobStatus",
+                    "summary": "The job status API",
+                    "security": [{"apiKey": []}],
+                    "parameters": [
+                        {
+                            "name": "job_id",
+                            "in": "query",
+                            "required": True,
+                            "schema": job_id_schema,
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The job's status",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/JobStatus"}
+                                }
+                            },
+                        },
+                        "400": _error("Missing or invalid job_id", "Input 'job_id': is empty"),
+                        "401": _error("Missing or wrong x-api-key", "Unauthorized"),
+                        "500": _error("GitHub unreachable or failing", "Failed to get job status"),
+                    },
+                }
+            },
+            "/v2/agent/{projectId}/job/{id}": {
+                "get": {
+                    "operationId": "getAgentJob",
+                    "summary": "The agent job API",
+                    "security": [{"bearer": []}],
+                    "parameters": [
+                        {
+                            "name": "projectId",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "enum": [project_id]},
+                        },
+                        {"name": "id", "in": "path", "required": True, "schema": job_id_schema},
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The agent job",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/AgentJob"}
+                                }
+                            },
+                        },
+                        "400": _error("Invalid job id", "Input 'id': is empty"),
+                        "401": _error("Missing or wrong bearer token", "Unauthorized"),
+                        "404": _error("Unknown projectId", "Not found"),
+                        "500": _error("GitHub unreachable or failing", "Failed to get job status"),
+                    },
+                }
+            },
+        },
+        "components": {
+            "securitySchemes": {
+                "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"},
+                "bearer": {"type": "http", "scheme": "bearer"},
+            },
+            "schemas": {
+                "JobStatus": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": list(POPEBOT_FIELDS),
+                    "properties": {
+                        "status": {"type": "string", "enum": popebot_statuses},
+                        "branch": {"type": "string"},
+                        "pr_url": _nullable({"type": "string"}),
+                        "run_url": _nullable({"type": "string"}),
+                        "log": {"type": "string"},
+                        "changed_files": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+                "AgentJob": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": list(MINTLIFY_FIELDS),
+                    "properties": {
+                        "id": {"type": "string"},
+                        "status": {
+                            "description": "null when no branch, run or PR exists for the id",
+                            "anyOf": [
+                                {"type": "string", "enum": [c.value for c in Lifecycle]},
+                                {"type": "null"},
+                            ],
+                        },
+                        "source": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["repository", "ref"],
+                            "properties": {
+                                "repository": {"type": "string"},
+                                "ref": {"type": "string"},
+                            },
+                        },
+                        "model": _nullable({"type": "string"}),
+                        "prLink": _nullable({"type": "string"}),
+                        "createdAt": _nullable({"type": "string", "format": "date-time"}),
+                        "archivedAt": _nullable({"type": "string", "format": "date-time"}),
+                    },
+                },
+                "Error": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["error"],
+                    "properties": {"error": {"type": "string"}},
+                },
+            },
+        },
+    }
