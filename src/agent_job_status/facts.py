@@ -1,7 +1,7 @@
 """What GitHub says about one agent job, as plain immutable values.
 
-These are the only input of `resolve`. They are filled by `gather` (in
-`github_facts`), which is the one place that talks to GitHub for reading.
+These are the only input of `resolve`. A `FactSource` (engine.py) fills
+them; `github.source.GitHubFacts` is the one that reads GitHub.
 Times are timezone-aware UTC datetimes.
 """
 

@@ -123,7 +123,7 @@ class Report:
         return out
 
 
-# Output names written for one report, in the order DESIGN.md lists them.
+# Output names written for one report, in the order docs/design.md lists them.
 # `json` and `jobs` are added by `outputs()` and `combined_outputs()`.
 OUTPUT_FIELDS = (
     "status", "branch", "pr_url", "run_url", "log", "changed_files",

@@ -1,4 +1,4 @@
-"""From facts to a report: the status rules of DESIGN.md, and nothing else.
+"""From facts to a report: the status rules of docs/design.md, and nothing else.
 
 Pure: no I/O, no clock. The rule table is the single place where a status
 is decided; every other module reads `Report.status`.
