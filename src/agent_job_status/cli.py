@@ -111,9 +111,7 @@ def _target_flags(parser: argparse.ArgumentParser) -> None:
         default=os.environ.get("GITHUB_REPOSITORY", ""),
         help="OWNER/REPO (default: $GITHUB_REPOSITORY)",
     )
-    parser.add_argument(
-        "--api-url", default="", help="default: $GITHUB_API_URL or api.github.com"
-    )
+    parser.add_argument("--api-url", default="", help="default: $GITHUB_API_URL or api.github.com")
     parser.add_argument(
         "--branch-prefix", default=DEFAULTS["branch_prefix"], help="job branches are PREFIX<id>"
     )
@@ -132,7 +130,27 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("action", help="run as the GitHub Action (reads INPUT_* and GITHUB_*)")
 
-    status = sub.add_parser("status", help="the status of one or more jobs", epilog=EPILOG)
+    _status_parser(sub.add_parser("status", help="the status of one or more jobs", epilog=EPILOG))
+    serve = sub.add_parser(
+        "serve", help="serve the two reference job-status APIs over HTTP", epilog=EPILOG
+    )
+    _target_flags(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8080, help="port to listen on")
+    serve.add_argument("--project-id", default="", help="v2 projectId (default: the repo name)")
+
+    demo = sub.add_parser("demo", help="run offline against the built-in GitHub simulator")
+    demo.add_argument("--scenario", default="lifecycle", help="the simulator's scenario")
+    demo.add_argument("--speed", type=float, default=1.0, help="compress the scenario's time")
+
+    render = sub.add_parser("render", help="preview the summary or comment for template authors")
+    render.add_argument("--template", type=Path, default=None, help="a custom Jinja template")
+    render.add_argument("--sample", choices=WORDS, default="running", help="the sample's status")
+    render.add_argument("--kind", choices=("summary", "comment"), default="summary")
+    return parser
+
+
+def _status_parser(status: argparse.ArgumentParser) -> None:
     status.add_argument("job_ids", nargs="*", metavar="JOB_ID", help="job ids (or use --all)")
     status.add_argument("--all", action="store_true", help="every job branch or open job PR")
     _target_flags(status)
@@ -158,24 +176,6 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument(
         "--verbose", action="store_true", help="print the count of GitHub requests made"
     )
-
-    serve = sub.add_parser(
-        "serve", help="serve the two reference job-status APIs over HTTP", epilog=EPILOG
-    )
-    _target_flags(serve)
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=8080, help="port to listen on")
-    serve.add_argument("--project-id", default="", help="v2 projectId (default: the repo name)")
-
-    demo = sub.add_parser("demo", help="run offline against the built-in GitHub simulator")
-    demo.add_argument("--scenario", default="lifecycle", help="the simulator's scenario")
-    demo.add_argument("--speed", type=float, default=1.0, help="compress the scenario's time")
-
-    render = sub.add_parser("render", help="preview the summary or comment for template authors")
-    render.add_argument("--template", type=Path, default=None, help="a custom Jinja template")
-    render.add_argument("--sample", choices=WORDS, default="running", help="the sample's status")
-    render.add_argument("--kind", choices=("summary", "comment"), default="summary")
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,7 +14,7 @@ from typing import TextIO
 from agent_job_status.errors import ConfigError
 from agent_job_status.pipeline import run
 from agent_job_status.runner import Runner
-from agent_job_status.settings import from_inputs
+from agent_job_status.settings import Settings, from_inputs
 
 DEMO_TOKEN = "ghs_demo_token_not_a_secret"  # noqa: S105 - the simulator's own token
 
@@ -36,20 +36,6 @@ def run_demo(scenario: str, speed: float, out: TextIO, runner: Runner) -> int:
     with Simulator(token=DEMO_TOKEN) as sim, tempfile.TemporaryDirectory() as workspace:
         scenarios.apply(sim, scenario, job_id="demo-1", speed=speed)
         wait_for = "merged" if scenario == "lifecycle" else "finished"
-        settings = from_inputs(
-            {
-                "job_id": "demo-1",
-                "repository": "acme/agents",
-                "token": DEMO_TOKEN,
-                "api_url": sim.url,
-                "wait": "true",
-                "wait_for": wait_for,
-                "poll_interval": "1s",
-                "timeout": "2m",
-                "start_timeout": "30s",
-            },
-            {"GITHUB_WORKSPACE": workspace},
-        )
         out.write(
             f"GitHub simulator at {sim.url}, scenario '{scenario}'; waiting for "
             f"job demo-1 with wait_for: {wait_for}\n"
@@ -67,16 +53,36 @@ def run_demo(scenario: str, speed: float, out: TextIO, runner: Runner) -> int:
             commands=False,
             verbose=True,
         )
-        outcome = run(settings, captured)
-        out.write("\n== Step outputs ==\n")
-        for name, value in read_outputs(files / "output").items():
-            shown = value if len(value) <= 100 else value[:97] + "..."
-            out.write(f"{name:18} {shown!r}\n" if "\n" in shown else f"{name:18} {shown}\n")
-        out.write("\n== Job summary (Markdown) ==\n")
-        out.write((files / "summary.md").read_text(encoding="utf-8"))
+        outcome = run(demo_settings(sim.url, wait_for, workspace), captured)
+        show(files, out)
         log_file = outcome.reports[0].log_file or ""
         out.write(f"\n(log file: {Path(workspace) / log_file} - removed on exit)\n")
         return outcome.code
+
+
+def demo_settings(api_url: str, wait_for: str, workspace: str) -> Settings:
+    inputs = {
+        "job_id": "demo-1",
+        "repository": "acme/agents",
+        "token": DEMO_TOKEN,
+        "api_url": api_url,
+        "wait": "true",
+        "wait_for": wait_for,
+        "poll_interval": "1s",
+        "timeout": "2m",
+        "start_timeout": "30s",
+    }
+    return from_inputs(inputs, {"GITHUB_WORKSPACE": workspace})
+
+
+def show(files: Path, out: TextIO) -> None:
+    """The outputs and the summary the action wrote, as a reader would see them."""
+    out.write("\n== Step outputs ==\n")
+    for name, value in read_outputs(files / "output").items():
+        shown = value if len(value) <= 100 else value[:97] + "..."
+        out.write(f"{name:18} {shown!r}\n" if "\n" in shown else f"{name:18} {shown}\n")
+    out.write("\n== Job summary (Markdown) ==\n")
+    out.write((files / "summary.md").read_text(encoding="utf-8"))
 
 
 def read_outputs(path: Path) -> dict[str, str]:
