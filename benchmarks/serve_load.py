@@ -34,6 +34,7 @@ from agent_job_status.github.client import GitHubClient
 from agent_job_status.github.source import GitHubFacts
 from agent_job_status.report import Report
 from agent_job_status.serve import SERVE_RETRY, JobCache, ServeConfig, create_app
+from agent_job_status.settings import Api, Target
 from github_simulator import Simulator, scenarios
 
 # the tests' helper that runs the app in a thread (the project root is not on
@@ -127,10 +128,15 @@ def record_github(load: Load, sim: Simulator) -> None:
     load.not_modified = sum(1 for r in recorded if r.status == 304)
 
 
+def serve_config(api_url: str) -> ServeConfig:
+    api = Api(url=api_url, token=TOKEN, server_url="https://github.com")
+    return ServeConfig(api=api, target=Target("acme/agents"), api_key=KEY)
+
+
 def cold_round(sim: Simulator, config: ServeConfig, job: str) -> int:
     """GitHub requests of one uncached round for a job: what a naive proxy pays each time."""
-    client = GitHubClient(config.api_url, config.token, retry=SERVE_RETRY)
-    observe_one(GitHubFacts(client, config.target()), job, detail=True)
+    client = GitHubClient(config.api.url, config.api.token, retry=SERVE_RETRY)
+    observe_one(GitHubFacts(client, config.target), job, detail=True)
     return client.stats.requests
 
 
@@ -142,8 +148,8 @@ class NaiveProxy(JobCache):
         self._config = config
 
     def fresh_round(self, job: str) -> Report:
-        client = GitHubClient(self._config.api_url, self._config.token, retry=SERVE_RETRY)
-        return observe_one(GitHubFacts(client, self._config.target()), job, detail=True)
+        client = GitHubClient(self._config.api.url, self._config.api.token, retry=SERVE_RETRY)
+        return observe_one(GitHubFacts(client, self._config.target), job, detail=True)
 
     async def get(self, job_id: str) -> Report:
         from starlette.concurrency import run_in_threadpool
@@ -164,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with Simulator(owner="acme", repo="agents", token=TOKEN) as sim:
         setup(sim, ids, args.seconds)
-        config = ServeConfig(repository="acme/agents", api_key=KEY, token=TOKEN, api_url=sim.url)
+        config = serve_config(sim.url)
         app = create_app(config)
         with background(app) as url:
             sim.reset_requests()

@@ -207,13 +207,13 @@ def test_cost_of_one_check_and_a_repeat(sim: Simulator, tmp_path: Path) -> None:
     from agent_job_status.pipeline import source_for
 
     client = GitHubClient(settings.api.url, TOKEN)
-    fetcher = source_for(settings, client)
+    fetcher = source_for(settings.target, client)
     observe(fetcher, ("j1",), detail=True)
     first = client.stats.requests
     assert first == 8
     sim.reset_requests()
     # A new fetcher (no memo), same client (ETags): everything answers 304.
-    observe(source_for(settings, client), ("j1",), detail=True)
+    observe(source_for(settings.target, client), ("j1",), detail=True)
     assert client.stats.requests - first == first
     assert [q.status for q in sim.requests] == [304] * first
     # The same fetcher again: status facts only cost 304s, the extras nothing.
@@ -235,14 +235,14 @@ def test_many_jobs_from_shared_lists_match_one_by_one(sim: Simulator, tmp_path: 
     ids = (*(f"j-{name}" for name in names), "j-bare", "j-bare2")
     settings = make_settings(sim, tmp_path, job_id=",".join(ids))
     client = GitHubClient(settings.api.url, TOKEN)
-    batch = observe(source_for(settings, client), ids, detail=True)
-    single = [observe_one(source_for(settings, client), i, detail=True) for i in ids]
+    batch = observe(source_for(settings.target, client), ids, detail=True)
+    single = [observe_one(source_for(settings.target, client), i, detail=True) for i in ids]
     assert [r.status for r in batch] == [r.status for r in single]
     assert [r.status for r in batch] == [*names, "pending", "pending"]
     assert [r.changed_files for r in batch] == [r.changed_files for r in single]
     # A light poll reads lists, not one query per job.
     sim.reset_requests()
-    observe(source_for(settings, client), ids, detail=False)
+    observe(source_for(settings.target, client), ids, detail=False)
     assert len(sim.requests) <= 4
 
 

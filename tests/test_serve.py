@@ -34,6 +34,7 @@ from agent_job_status.serve import (
     config_from,
     create_app,
 )
+from agent_job_status.settings import Api, Target
 from github_simulator import Simulator, scenarios
 
 try:
@@ -54,10 +55,10 @@ def github() -> Iterator[Simulator]:
         yield simulator
 
 
-def _config(sim: Simulator, **extra: str) -> ServeConfig:
-    return ServeConfig(
-        repository="acme/agents", api_key=KEY, token=GH_TOKEN, api_url=sim.url, **extra
-    )
+def _config(sim: Simulator | str, **extra: str) -> ServeConfig:
+    url = sim if isinstance(sim, str) else sim.url
+    api = Api(url=url, token=GH_TOKEN, server_url="https://github.com")
+    return ServeConfig(api=api, target=Target("acme/agents"), api_key=KEY, **extra)
 
 
 @pytest.fixture
@@ -211,9 +212,7 @@ def test_github_failing_is_500_in_bounded_time(github: Simulator, url: str) -> N
 
 
 def test_github_unreachable_is_500() -> None:
-    config = ServeConfig(
-        repository="acme/agents", api_key=KEY, token=GH_TOKEN, api_url="http://127.0.0.1:9"
-    )
+    config = _config("http://127.0.0.1:9")
     with background(create_app(config, retry=FAST)) as base:
         resp = status(base, "job-completed")
     assert resp.status_code == 500
@@ -238,7 +237,7 @@ def test_unknown_paths_and_methods_answer_json(url: str) -> None:
 def _cold_round(sim: Simulator, job_id: str) -> int:
     """GitHub requests one uncached round for a job costs (a fresh client)."""
     client = GitHubClient(sim.url, GH_TOKEN)
-    observe_one(GitHubFacts(client, _config(sim).target()), job_id, detail=True)
+    observe_one(GitHubFacts(client, _config(sim).target), job_id, detail=True)
     return client.stats.requests
 
 
@@ -328,16 +327,16 @@ def test_config_needs_the_api_key() -> None:
 def test_config_from_flags_and_env() -> None:
     env = {API_KEY_ENV: KEY, "GH_TOKEN": "ght", "GITHUB_API_URL": "https://ghe.example/api/v3"}
     config = config_from(_args(), env)
-    assert config.token == "ght"
-    assert config.api_url == "https://ghe.example/api/v3"
-    assert config.server_url == "https://ghe.example"
+    assert config.api.token == "ght"
+    assert config.api.url == "https://ghe.example/api/v3"
+    assert config.api.server_url == "https://ghe.example"
     assert config.project == "agents"
     assert KEY not in repr(config) and "ght" not in repr(config)
     config = config_from(_args(api_url="http://127.0.0.1:1", project_id="p1"), env)
-    assert config.api_url == "http://127.0.0.1:1" and config.project == "p1"
-    with pytest.raises(InputError, match="repository"):
+    assert config.api.url == "http://127.0.0.1:1" and config.project == "p1"
+    with pytest.raises(InputError, match="--repo:"):
         config_from(_args(repo="nope"), env)
-    with pytest.raises(InputError, match="api_url"):
+    with pytest.raises(InputError, match="--api-url:"):
         config_from(_args(api_url="ftp://x"), env)
 
 

@@ -22,7 +22,7 @@ from agent_job_status.publish import exit_code, publish
 from agent_job_status.render import render_preview
 from agent_job_status.report import Report
 from agent_job_status.runner import Runner
-from agent_job_status.settings import Gate, Settings
+from agent_job_status.settings import Gate, Settings, Target
 from agent_job_status.status import Status
 from agent_job_status.text import neutral
 from agent_job_status.wait import Clock, WallClock, wait_until_done
@@ -68,10 +68,10 @@ def nothing_found(settings: Settings) -> Report:
 
 
 def source_for(
-    settings: Settings, client: GitHubClient, warn: Callable[[str], None] | None = None
+    target: Target, client: GitHubClient, warn: Callable[[str], None] | None = None
 ) -> FactSource:
-    """Where the facts come from: GitHub, for the settings' target, through `client`."""
-    return GitHubFacts(client, settings.target, warn=warn)
+    """Where the facts come from: GitHub, for `target`, through `client`."""
+    return GitHubFacts(client, target, warn=warn)
 
 
 def observe(
@@ -85,7 +85,7 @@ def observe(
     """The jobs' reports: one look, or looks until they end (`settings.wait`)."""
     clock = clock or WallClock()
     client = client or make_client(settings, runner, clock=clock)
-    source = source_for(settings, client, runner.warning)
+    source = source_for(settings.target, client, runner.warning)
     seen: set[str] = set()
 
     def look(detail: bool) -> list[Report]:

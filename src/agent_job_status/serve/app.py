@@ -62,7 +62,7 @@ def create_app(
     from starlette.routing import Route
 
     if cache is None:
-        cache = JobCache(Observer(config.api_url, config.token, config.target(), retry=retry))
+        cache = JobCache(Observer(config.api, config.target, retry=retry))
     jobs = cache
     description = openapi(config.project)
 
@@ -155,7 +155,7 @@ def run_serve(args: argparse.Namespace, env: Mapping[str, str], info: Callable[[
     app = create_app(config)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
     info(
-        f"serving {config.repository} on http://{config.host}:{config.port} "
+        f"serving {config.target.repository} on http://{config.host}:{config.port} "
         f"(GET /api/jobs/status, GET /v2/agent/{config.project}/job/{{id}}, /openapi.json)"
     )
     server = uvicorn_server(app, config.host, config.port, access_log=True)

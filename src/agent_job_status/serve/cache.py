@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 from agent_job_status.engine import FactSource, observe_one
 from agent_job_status.github.client import GitHubClient, RetryPolicy, Stats
-from agent_job_status.github.source import GitHubFacts
+from agent_job_status.pipeline import source_for
 from agent_job_status.report import Report
-from agent_job_status.settings import Target
+from agent_job_status.settings import Api, Target
 
 if TYPE_CHECKING:
     pass
@@ -49,8 +49,7 @@ class Observer:
 
     def __init__(
         self,
-        api_url: str,
-        token: str,
+        api: Api,
         target: Target,
         *,
         slots: int = SLOTS,
@@ -59,8 +58,8 @@ class Observer:
         policy = retry or SERVE_RETRY
         self._slots = []
         for _ in range(max(1, slots)):
-            client = GitHubClient(api_url, token, retry=policy, on_retry=_log_retry)
-            self._slots.append(_Slot(client, GitHubFacts(client, target, warn=log.warning)))
+            client = GitHubClient(api.url, api.token, retry=policy, on_retry=_log_retry)
+            self._slots.append(_Slot(client, source_for(target, client, log.warning)))
 
     def __call__(self, job_id: str) -> Report:
         slot = self._slots[hash(job_id) % len(self._slots)]

@@ -5,23 +5,11 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from agent_job_status.errors import ConfigError, InputError
 from agent_job_status.github.client import RetryPolicy
-from agent_job_status.inputs import (
-    MAX_JOB_ID,
-    check_api_url,
-    check_prefix,
-    check_repository,
-    check_workflow,
-    server_url_for,
-)
-from agent_job_status.settings import DEFAULTS, Target
-
-if TYPE_CHECKING:
-    pass
-
+from agent_job_status.inputs import MAX_JOB_ID
+from agent_job_status.settings import DEFAULTS, Api, Target, api_from, target_from
 
 API_KEY_ENV = "AGENT_JOB_STATUS_API_KEY"
 DEFAULT_HOST = "127.0.0.1"
@@ -49,28 +37,18 @@ JOB_ID_PATTERN = (
 # -- configuration --------------------------------------------------------------
 @dataclass(frozen=True)
 class ServeConfig:
-    repository: str
+    """`serve`'s settings: the same `Api` and `Target` parts as the action's."""
+
+    api: Api
+    target: Target
     api_key: str = field(repr=False)
-    token: str = field(repr=False)
-    api_url: str = DEFAULTS["api_url"]
-    server_url: str = "https://github.com"
     project_id: str = ""  # default: the repository's name
-    branch_prefix: str = DEFAULTS["branch_prefix"]
-    workflow: str = DEFAULTS["workflow"]
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
 
     @property
     def project(self) -> str:
-        return self.project_id or self.repository.split("/", 1)[1]
-
-    def target(self) -> Target:
-        return Target(
-            repository=self.repository,
-            branch_prefix=self.branch_prefix,
-            workflow=self.workflow,
-            server_url=self.server_url,
-        )
+        return self.project_id or self.target.repository.split("/", 1)[1]
 
 
 def config_from(args: argparse.Namespace, env: Mapping[str, str]) -> ServeConfig:
@@ -81,25 +59,29 @@ def config_from(args: argparse.Namespace, env: Mapping[str, str]) -> ServeConfig
             f"{API_KEY_ENV} is not set: serve refuses to start without the API key "
             "its clients must send (x-api-key or Authorization: Bearer)"
         )
-    repository = check_repository(getattr(args, "repo", "") or "")
-    api_url = check_api_url(
-        getattr(args, "api_url", "") or env.get("GITHUB_API_URL", "") or DEFAULTS["api_url"]
-    )
     port = int(getattr(args, "port", DEFAULT_PORT))
     if not 0 <= port <= 65535:
-        raise InputError("port", f"must be between 0 and 65535, got {port}")
+        raise InputError("port", f"must be between 0 and 65535, got {port}", shown_as="--port")
     project_id = (getattr(args, "project_id", "") or "").strip()
     if "/" in project_id:
-        raise InputError("project_id", "must not contain '/'")
+        raise InputError("project_id", "must not contain '/'", shown_as="--project-id")
+    try:
+        token = env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or ""
+        api = api_from(getattr(args, "api_url", "") or "", token, env)
+        target = target_from(
+            getattr(args, "repo", "") or "",
+            getattr(args, "branch_prefix", DEFAULTS["branch_prefix"]),
+            getattr(args, "workflow", DEFAULTS["workflow"]),
+            api,
+        )
+    except InputError as exc:
+        flag = {"repository": "--repo"}.get(exc.name, "--" + exc.name.replace("_", "-"))
+        raise InputError(exc.name, exc.problem, shown_as=flag) from None
     return ServeConfig(
-        repository=repository,
+        api=api,
+        target=target,
         api_key=api_key,
-        token=env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or "",
-        api_url=api_url,
-        server_url=server_url_for(api_url, env),
         project_id=project_id,
-        branch_prefix=check_prefix(getattr(args, "branch_prefix", DEFAULTS["branch_prefix"])),
-        workflow=check_workflow(getattr(args, "workflow", DEFAULTS["workflow"])),
         host=getattr(args, "host", DEFAULT_HOST) or DEFAULT_HOST,
         port=port,
     )
