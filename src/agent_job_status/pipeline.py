@@ -70,8 +70,9 @@ def nothing_found(settings: Settings) -> Report:
 def source_for(
     settings: Settings, client: GitHubClient, warn: Callable[[str], None] | None = None
 ) -> FactSource:
-    """Where the facts come from: GitHub, for the settings' target, through `client`."""
-    return GitHubFacts(client, settings.target, warn=warn)
+    """Where the facts come from: GitHub, for the settings' target, through `client`;
+    a wait's source asks, after its first look, only what can change next."""
+    return GitHubFacts(client, settings.target, warn=warn, watch=settings.wait.enabled)
 
 
 def observe(
