@@ -19,7 +19,6 @@ from agent_job_status.engine import observe as observe_jobs
 from agent_job_status.github.client import GitHubClient, RetryPolicy, Stats
 from agent_job_status.github.source import GitHubFacts
 from agent_job_status.publish import exit_code, publish
-from agent_job_status.render import render_preview
 from agent_job_status.report import Report
 from agent_job_status.runner import Runner
 from agent_job_status.settings import Gate, Settings
@@ -108,6 +107,8 @@ def observe(
 
 def check_templates(settings: Settings) -> None:
     """A broken custom template fails now (exit 2), not after an hour of waiting."""
+    from agent_job_status.render import render_preview  # Jinja2: only with a template
+
     publishing = settings.publish
     if publishing.summary and publishing.summary_template is not None:
         render_preview("running", publishing.summary_template, "summary")
