@@ -234,11 +234,18 @@ def test_heartbeat_and_request_counts(vsim: Simulator, clock: SimClock, tmp_path
 
 
 def test_unchanged_polls_cost_nothing(vsim: Simulator, clock: SimClock, tmp_path: Path) -> None:
+    """The physical limit: a poll in which nothing changed is one conditional request."""
     job(vsim, finish_at=3000)
     w = wait(vsim, clock, tmp_path)
     assert w.report.status == "completed"
+    polls = 3000 // 10 + 1
+    unchanged = [q for q in vsim.requests if q.status == 304]
     counted = sum(1 for q in vsim.requests if q.counted)
-    assert len(vsim.requests) > 500 and counted <= 40
+    # ~300 polls; only the few in which the job moved (start, running, end)
+    # and the final details cost more than one request, or anything counted.
+    assert polls - 5 <= len(unchanged) and len(vsim.requests) <= polls + 10
+    assert counted <= 12
+    assert all("If-None-Match" in q.headers for q in unchanged)
 
 
 def test_many_jobs(vsim: Simulator, clock: SimClock, tmp_path: Path) -> None:

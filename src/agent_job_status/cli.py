@@ -22,8 +22,6 @@ from agent_job_status import __version__, markdown
 from agent_job_status.errors import InputError, JobStatusError
 from agent_job_status.event import job_id_from_event, load_event
 from agent_job_status.inputs import check_prefix, parse_job_ids
-from agent_job_status.pipeline import run
-from agent_job_status.render import render_preview, render_summary
 from agent_job_status.report import Report
 from agent_job_status.runner import Runner
 from agent_job_status.settings import (
@@ -200,6 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from agent_job_status.demo import run_demo
 
         return guarded(lambda r: run_demo(args.scenario, args.speed, sys.stdout, r), runner)
+    from agent_job_status.render import render_preview  # Jinja2: only when rendering
+
     return guarded(lambda r: _print(render_preview(args.sample, args.template, args.kind)), runner)
 
 
@@ -252,6 +252,8 @@ def action(env: Mapping[str, str], runner: Runner) -> int:
         if job_id:
             runner.info(f"job_id {neutral(job_id, 200)} from the {neutral(event_name, 40)} event")
             derived = (job_id,)
+    from agent_job_status.pipeline import run  # requests and Jinja2: not for --help
+
     return run(from_inputs(inputs, env, derived), runner).code
 
 
@@ -294,6 +296,8 @@ def status_settings(args: argparse.Namespace, env: Mapping[str, str]) -> Setting
 
 
 def status(args: argparse.Namespace, env: Mapping[str, str], runner: Runner, out: TextIO) -> int:
+    from agent_job_status.pipeline import run
+
     outcome = run(status_settings(args, env), runner)
     colour = args.color == "always" or (
         args.color == "auto" and out.isatty() and not env.get("NO_COLOR")
@@ -307,6 +311,8 @@ def format_reports(reports: list[Report], fmt: str, *, colour: bool = False) -> 
     if fmt == "text":
         return format_text(reports, colour=colour)
     if fmt == "markdown":
+        from agent_job_status.render import render_summary
+
         return render_summary(reports)
     views = {"json": Report.to_dict, "popebot": Report.popebot, "mintlify": Report.mintlify}[fmt]
     data = [views(r) for r in reports]

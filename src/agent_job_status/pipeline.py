@@ -19,7 +19,6 @@ from agent_job_status.engine import observe as observe_jobs
 from agent_job_status.github.client import GitHubClient, RetryPolicy, Stats
 from agent_job_status.github.source import GitHubFacts
 from agent_job_status.publish import exit_code, publish
-from agent_job_status.render import render_preview
 from agent_job_status.report import Report
 from agent_job_status.runner import Runner
 from agent_job_status.settings import Gate, Settings, Target
@@ -68,10 +67,15 @@ def nothing_found(settings: Settings) -> Report:
 
 
 def source_for(
-    target: Target, client: GitHubClient, warn: Callable[[str], None] | None = None
+    target: Target,
+    client: GitHubClient,
+    warn: Callable[[str], None] | None = None,
+    *,
+    watch: bool = False,
 ) -> FactSource:
-    """Where the facts come from: GitHub, for `target`, through `client`."""
-    return GitHubFacts(client, target, warn=warn)
+    """Where the facts come from: GitHub, for `target`, through `client`; a
+    watching source (a wait's) asks, after its first look, only what can change next."""
+    return GitHubFacts(client, target, warn=warn, watch=watch)
 
 
 def observe(
@@ -85,7 +89,7 @@ def observe(
     """The jobs' reports: one look, or looks until they end (`settings.wait`)."""
     clock = clock or WallClock()
     client = client or make_client(settings, runner, clock=clock)
-    source = source_for(settings.target, client, runner.warning)
+    source = source_for(settings.target, client, runner.warning, watch=settings.wait.enabled)
     seen: set[str] = set()
 
     def look(detail: bool) -> list[Report]:
@@ -107,6 +111,8 @@ def observe(
 
 def check_templates(settings: Settings) -> None:
     """A broken custom template fails now (exit 2), not after an hour of waiting."""
+    from agent_job_status.render import render_preview  # Jinja2: only with a template
+
     publishing = settings.publish
     if publishing.summary and publishing.summary_template is not None:
         render_preview("running", publishing.summary_template, "summary")

@@ -612,6 +612,15 @@ def _get_jobs(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     return _Resp(200, body, headers)
 
 
+@_route("GET", r"{REPO}/check-runs/(?P<job>\d+)/annotations", "actions")
+def _annotations(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
+    """A job's check-run annotations (`gh run watch` asks them); the simulator has none."""
+    jobs = {j.id for r in sim.state.runs.values() for a in r.attempts for j in a.jobs}
+    if int(m["job"]) not in jobs:
+        raise _not_found(doc=f"{DOCS}/checks/runs#list-check-run-annotations")
+    return _Resp(200, [])
+
+
 @_route("GET", r"{REPO}/actions/runs/(?P<run>\d+)/logs", "actions")
 @_route("GET", r"{REPO}/actions/runs/(?P<run>\d+)/attempts/(?P<attempt>\d+)/logs", "actions")
 def _get_logs(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
@@ -895,7 +904,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self, method: str) -> None:
         sim = self.simulator
-        raw_target, _, qs = self.path.partition("?")
+        target = self.path
+        if target.startswith(("http://", "https://")):  # absolute form, through a proxy
+            target = "/" + target.split("/", 3)[-1] if target.count("/") >= 3 else "/"
+        raw_target, _, qs = target.partition("?")
         raw_path = raw_target
         prefix = ""
         if raw_path == "/api/v3" or raw_path.startswith("/api/v3/"):
@@ -977,7 +989,9 @@ class _Handler(BaseHTTPRequestHandler):
                         if isinstance(resp.body, bytes)
                         else json.dumps(resp.body).encode()
                     )
-                    etag = f'W/"{hashlib.sha256(payload).hexdigest()}"'
+                    # As GitHub's, an ETag depends on the token too: a cache is per token.
+                    tagged = hashlib.sha256(sim.token.encode() + b"\0" + payload)
+                    etag = f'W/"{tagged.hexdigest()}"'
                     resp.headers["ETag"] = etag
                     resp.headers.setdefault("Cache-Control", "private, max-age=60, s-maxage=60")
                     if _etag_matches(headers.get("if-none-match", ""), etag):

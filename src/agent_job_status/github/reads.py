@@ -2,6 +2,8 @@
 
 Cheap by construction: these are conditional requests that cost nothing when
 unchanged, and the branch is asked only when neither a run nor a PR exists.
+While waiting (`watch`), a look after the first asks only what can change
+next (see `_watched`): one conditional request per poll while nothing moves.
 For many jobs, `status_facts_many` reads shared list pages instead, so the
 cost of a poll grows with the pages of runs and PRs, not with the jobs.
 """
@@ -36,14 +38,20 @@ LIST_PAGES = 10  # pages of 100 runs or PRs read per poll before asking per job
 PROGRESS_UP_TO = 5  # jobs whose step progress is read on every poll
 
 
+def _active(jobs: tuple[JobFact, ...]) -> bool:
+    return any(job.status != "completed" for job in jobs)
+
+
 class StatusReads:
     """The status facts of jobs of one target, one by one or from shared lists."""
 
-    def __init__(self, client: GitHubClient, target: Target) -> None:
+    def __init__(self, client: GitHubClient, target: Target, *, watch: bool = False) -> None:
         self.client = client
         self.target = target
+        self.watch = watch
         self._repo = target.api_path
         self._memo = Memo()
+        self._watched: dict[str, tuple[RunFact | None, PullFact | None]] = {}
 
     # -- one job ---------------------------------------------------------------
     def _runs_path(self) -> str:
@@ -116,11 +124,51 @@ class StatusReads:
     def status_facts(self, job_id: str) -> JobFacts:
         """What the status needs, no more: run (+ its jobs), PR, branch if neither."""
         name = self.target.branch_of(job_id)
-        run = self.latest_run(name)
-        if run is not None and run.status in HAS_STEPS:
-            run = replace(run, jobs=self.run_jobs(run))
-        pull = self.newest_pull(name)
+        if not self.watch:
+            run, pull = self._with_jobs(self.latest_run(name)), self.newest_pull(name)
+        elif name not in self._watched:  # a wait's first look: the run, and the PR if it can matter
+            run = self._with_jobs(self.latest_run(name))
+            pull = self.newest_pull(name) if run is None or run.status == "completed" else None
+        else:
+            run, pull = self._next_look(name, *self._watched[name])
+        if self.watch:
+            self._watched[name] = (run, pull)
         return self._facts(job_id, run, pull, self.branch)
+
+    def _with_jobs(self, run: RunFact | None) -> RunFact | None:
+        if run is not None and run.status in HAS_STEPS:
+            return replace(run, jobs=self.run_jobs(run))
+        return run
+
+    def _next_look(
+        self, name: str, run: RunFact | None, pull: PullFact | None
+    ) -> tuple[RunFact | None, PullFact | None]:
+        """Ask only what can change next, each a conditional request (free when unchanged).
+
+        While a run's jobs are active, only its jobs list: it moves with every
+        step and job; the run itself is asked when no job is active any more
+        (it is about to end, or it never had jobs). Otherwise the branch's newest
+        run (a start, an end, a re-run or a new run shows there). The PR is
+        looked for once the run has ended (or when there is no run): a PR
+        merged or closed mid-run shows when the run ends."""
+        jobs = run.jobs if run is not None else ()
+        if run is not None and run.status == "in_progress" and _active(jobs):
+            path = f"{self._repo}/actions/runs/{run.id}/attempts/{run.attempt}/jobs"
+            resp = self.client.get(path, {"per_page": 100}, shape=is_jobs)
+            # Compared, not judged by a 304: a fresh answer may have been read
+            # by a look that then failed, before it could keep what it saw.
+            jobs = tuple(job_fact(j) for j in resp.data["jobs"] if isinstance(j, dict))
+            if jobs == run.jobs or _active(jobs):
+                return replace(run, jobs=jobs), pull
+        moved = self.latest_run(name)
+        same = moved is not None and run is not None and moved.id == run.id
+        if moved is not None and run is not None and jobs and same and moved.attempt == run.attempt:
+            moved = replace(moved, jobs=jobs)  # this attempt's jobs, as just read
+        else:
+            moved = self._with_jobs(moved)
+        if moved is None or moved.status == "completed":
+            pull = self.newest_pull(name)
+        return moved, pull
 
     def _facts(
         self,

@@ -25,11 +25,17 @@ class GitHubFacts:
     """Reads facts for jobs of one target through one client."""
 
     def __init__(
-        self, client: GitHubClient, target: Target, warn: Callable[[str], None] | None = None
+        self,
+        client: GitHubClient,
+        target: Target,
+        warn: Callable[[str], None] | None = None,
+        *,
+        watch: bool = False,
     ) -> None:
+        """`watch`: the source serves one wait, look after look (see `StatusReads`)."""
         self.client = client
         self.target = target
-        self.reads = StatusReads(client, target)
+        self.reads = StatusReads(client, target, watch=watch)
         self._lag = LagGuard(self.reads)
         self._details = Details(self.reads, warn or (lambda _message: None))
 
