@@ -33,6 +33,11 @@ class NotFound(GitHubError):
         super().__init__(f"Not found: {url}", status=404)
 
 
+class OffHost(GitHubError):
+    """A Link or redirect to another host: refused, the token stays home. Never a
+    mere missing detail: it ends the check (exit 3), whatever asked."""
+
+
 class WrongShape(GitHubError):
     """A 200 whose body is of another shape than asked (e.g. a file for a folder).
 

@@ -32,7 +32,7 @@ from github import Auth
 
 from agent_job_status import __version__
 from agent_job_status.errors import GitHubError
-from agent_job_status.github.answers import NotFound, WrongShape, judge
+from agent_job_status.github.answers import NotFound, OffHost, WrongShape, judge
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 20.0
@@ -245,7 +245,7 @@ class GitHubClient:
         if resp.status_code == 301 and "location" in found:
             same = urlsplit(target)[:2] == urlsplit(url)[:2]
             if not same or target == url or hops >= MAX_REDIRECTS:
-                raise GitHubError(
+                raise OffHost(
                     f"GitHub redirected {verb} {self._shown(url)} to another host",
                     hint="check the 'api_url' input",
                 )
@@ -336,7 +336,7 @@ class GitHubClient:
     def _absolute(self, path: str, params: Mapping[str, str | int] | None) -> str:
         url = path if path.startswith(("http://", "https://")) else self.api_url + path
         if urlsplit(url).netloc != self._host:
-            raise GitHubError(f"refusing to send the token to another host: {self._shown(url)}")
+            raise OffHost(f"refusing to send the token to another host: {self._shown(url)}")
         if params:
             url += ("&" if "?" in url else "?") + urlencode({k: str(v) for k, v in params.items()})
         return url

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from agent_job_status.errors import GitHubError
 from agent_job_status.facts import BranchFact, JobConfig, JobFact, JobFacts, RunFact
-from agent_job_status.github.answers import MISSING_REASONS, NotFound, missing_reason
+from agent_job_status.github.answers import MISSING_REASONS, NotFound, OffHost, missing_reason
 from agent_job_status.github.budget import CONFIG, FILES, LOG
 from agent_job_status.github.client import GitHubClient
 from agent_job_status.github.logs import MAX_LOG_CHARS, run_log
@@ -54,6 +54,8 @@ class Details:
         def read(name: str, load: Callable[[], T], default: T) -> T:
             try:
                 return load()
+            except OffHost:
+                raise
             except GitHubError as exc:
                 missing.append((name, missing_reason(exc)))
                 return default
@@ -108,6 +110,8 @@ class Details:
             return self._memo.once(
                 ("runlog", run.id, run.attempt), lambda: run_log(self.client, self._repo, run)
             )
+        except OffHost:
+            raise
         except GitHubError as exc:
             return "", missing_reason(exc)
 

@@ -17,6 +17,7 @@ import zipfile
 
 from agent_job_status.errors import GitHubError
 from agent_job_status.facts import JobFact, RunFact, StepFact
+from agent_job_status.github.answers import OffHost
 from agent_job_status.github.client import GitHubClient
 
 MAX_LOG_CHARS = 10 * 1024 * 1024
@@ -45,6 +46,8 @@ def run_log(client: GitHubClient, repo: str, run: RunFact) -> tuple[str, str]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(client.download(location)))
         return failing_step_text(archive, run.jobs), ""
+    except OffHost:
+        raise
     except (zipfile.BadZipFile, GitHubError, OSError, EOFError):
         return "", "broken_archive"
 
