@@ -115,6 +115,8 @@ def test_transient_fault_is_retried_and_status_is_right(
     scenario = SCENARIO_FOR[endpoint]
     if endpoint == "run-logs" and kind in ("truncated", "malformed", "shape"):
         pytest.skip("the logs answer is a bodiless 302; the blob download is tested below")
+    if endpoint in ("pull-files", "contents") and kind == "shape":
+        pytest.skip("a detail of the wrong shape is final: tests/test_details.py")
     setup(vsim, scenario)
     fault = vsim.add_fault("GET", ENDPOINTS[endpoint], kind, times=2)
     reports, log, took = one_check(vsim, clock, tmp_path)
@@ -227,23 +229,30 @@ def test_pr_files_page_two_failing(vsim: Simulator, clock: SimClock, tmp_path: P
     vsim.state.create_branch("job/j1", files=files)
     vsim.state.open_pr("job/j1", title="big", body="")
     vsim.add_fault("GET", r"/pulls/\d+/files$", "status:503", times=None, query=r"page=2")
-    with pytest.raises(GitHubError):
-        one_check(vsim, clock, tmp_path)
+    reports, _, _ = one_check(vsim, clock, tmp_path)  # a detail: the status stands
+    assert reports[0].status == "completed" and reports[0].changed_files == ()
+    assert reports[0].missing == ("files: unavailable",)  # never half a list
     vsim.faults.clear()
     vsim.add_fault("GET", r"/pulls/\d+/files$", "reset", times=2, query=r"page=2")
     reports, _, _ = one_check(vsim, clock, tmp_path)
     assert len(reports[0].changed_files) == 150
 
 
-def test_items_without_ids_are_a_malformed_answer(
-    vsim: Simulator, clock: SimClock, tmp_path: Path
+@pytest.mark.parametrize(
+    ("endpoint", "body"),
+    [
+        ("runs", '{"total_count": 1, "workflow_runs": [{"head_branch": "job/j1", "status": "x"}]}'),
+        ("pulls", '[{"head": {"ref": "job/j1"}}]'),
+    ],
+)
+def test_a_jobs_own_item_without_an_id_leaves_its_status_unknown(
+    vsim: Simulator, clock: SimClock, tmp_path: Path, endpoint: str, body: str
 ) -> None:
     setup(vsim, "completed")
-    bad = '{"total_count": 1, "workflow_runs": [{"head_branch": "job/j1", "status": "done"}]}'
-    vsim.add_fault("GET", ENDPOINTS["runs"], f"body:{bad}", times=2)
-    vsim.add_fault("GET", r"/pulls$", 'body:[{"head": {"ref": "job/j1"}}]', times=2)
-    reports, _, _ = one_check(vsim, clock, tmp_path)
-    assert reports[0].status == "completed"
+    vsim.add_fault("GET", ENDPOINTS[endpoint], f"body:{body}", times=None)
+    with pytest.raises(GitHubError) as info:  # never facts, never not_found
+        one_check(vsim, clock, tmp_path)
+    assert "'job/j1'" in info.value.message and "status is unknown" in info.value.message
 
 
 # -- the action's exit: 3 and one line saying what and what to try -------------------------

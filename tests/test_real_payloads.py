@@ -19,7 +19,9 @@ import pytest
 from agent_job_status.facts import JobFacts
 from agent_job_status.github.payloads import (
     branch_fact,
+    is_pull,
     is_pulls,
+    is_run,
     is_runs,
     job_fact,
     pull_fact,
@@ -60,12 +62,12 @@ def every_body(marker: str) -> list[Any]:
 
 def test_workflow_runs_lists() -> None:
     runs = [run for body in every_body('"workflow_runs"') for run in body["workflow_runs"]]
-    # Some recordings were trimmed to ids by PyGithub's maintainers: our shape
-    # check refuses those as malformed (no status, no fact), so they are left out.
+    # Some recordings were trimmed to ids by PyGithub's maintainers: our item
+    # check finds those unreadable (no status, no fact), so they are left out.
     trimmed = [run for run in runs if "status" not in run]
-    assert not is_runs({"workflow_runs": trimmed[:1]}) if trimmed else True
+    assert not any(is_run(run) for run in trimmed)
     runs = [run for run in runs if "status" in run]
-    assert is_runs({"workflow_runs": runs}) and len(runs) >= 50
+    assert is_runs({"workflow_runs": runs}) and all(map(is_run, runs)) and len(runs) >= 50
     seen = set()
     for data in runs:
         run = run_fact(data)
@@ -108,7 +110,7 @@ def test_pull_requests() -> None:
         for b in (body if isinstance(body, list) else [body])
         if isinstance(b, dict) and "number" in b and "head" in b and "merged_at" in b
     ]
-    assert len(pulls) >= 50 and is_pulls(pulls)
+    assert len(pulls) >= 50 and is_pulls(pulls) and all(map(is_pull, pulls))
     kinds = set()
     for data in pulls:
         pull = pull_fact(data)

@@ -6,7 +6,7 @@ what reading them costs) is the source's business (`github.GitHubFacts`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 from agent_job_status.facts import JobFacts
@@ -26,8 +26,11 @@ class FactSource(Protocol):
         """`facts`, never behind what this source saw before (lists lag)."""
         ...
 
-    def details(self, facts: JobFacts, *, failed: bool) -> JobFacts:
-        """`facts` plus what a report shows beyond the status (files, config, log)."""
+    def details(self, jobs: Sequence[tuple[JobFacts, bool]]) -> list[JobFacts]:
+        """Each (facts, failed) job's facts plus what a report shows beyond the status
+        (files, config, log), in order. Never raises for a detail: what could
+        not be read is listed in `JobFacts.missing`. All jobs are given at
+        once, so the source can plan what it reads against what it may spend."""
         ...
 
     def all_job_ids(self) -> tuple[str, ...]:
@@ -39,15 +42,14 @@ def observe_one(source: FactSource, job_id: str, *, detail: bool) -> Report:
     return observe(source, (job_id,), detail=detail)[0]
 
 
-def _report(source: FactSource, facts: JobFacts, *, detail: bool) -> Report:
-    facts = source.settled(facts)  # facts never go backwards when a list lags
-    report = resolve(facts)
-    if detail:
-        # Details never change the status (the branch, the only status fact
-        # among them, was already asked when it matters), only fill fields.
-        report = resolve(source.details(facts, failed=report.status == "failed"))
-    return report
-
-
 def observe(source: FactSource, job_ids: tuple[str, ...], *, detail: bool) -> list[Report]:
-    return [_report(source, facts, detail=detail) for facts in source.status_facts(job_ids)]
+    # Facts never go backwards when a list lags.
+    facts = [source.settled(f) for f in source.status_facts(job_ids)]
+    reports = [resolve(f) for f in facts]
+    if not detail:
+        return reports
+    # Details never change the status (the branch, the only status fact among
+    # them, was already asked when it matters), only fill fields.
+    failed = [r.status == "failed" for r in reports]
+    detailed = source.details(list(zip(facts, failed, strict=True)))
+    return [resolve(f) for f in detailed]

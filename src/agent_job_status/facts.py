@@ -89,3 +89,6 @@ class JobFacts:
     log: str = ""
     log_source: str = ""
     config: JobConfig = field(default_factory=JobConfig)
+    # Details that could not be read: (detail, reason), e.g. ("log", "expired");
+    # the words are `github.answers.MISSING_REASONS`'s. The status never depends on them.
+    missing: tuple[tuple[str, str], ...] = ()

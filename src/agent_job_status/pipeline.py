@@ -16,6 +16,7 @@ from agent_job_status.comment import StickyComments
 from agent_job_status.display import describe
 from agent_job_status.engine import FactSource
 from agent_job_status.engine import observe as observe_jobs
+from agent_job_status.github.answers import MISSING_REASONS
 from agent_job_status.github.client import GitHubClient, RetryPolicy, Stats
 from agent_job_status.github.source import GitHubFacts
 from agent_job_status.publish import exit_code, publish
@@ -103,10 +104,33 @@ def observe(
         return observe_jobs(source, ids, detail=detail) or [nothing_found(settings)]
 
     if not settings.wait.enabled:
-        return look(True)
-    return wait_until_done(
-        look, client, settings.wait, clock=clock, log=runner.info, on_change=on_change
-    )
+        reports = look(True)
+    else:
+        reports = wait_until_done(
+            look, client, settings.wait, clock=clock, log=runner.info, on_change=on_change
+        )
+    line = missing_line(reports)
+    if line:
+        runner.warning(line)
+    return reports
+
+
+def missing_line(reports: list[Report], shown: int = 10) -> str:
+    """One warning for every detail missing across the jobs ('' when none is)."""
+    gaps = [(r.id, entry) for r in reports for entry in r.missing]
+    if not gaps:
+        return ""
+    by_reason: dict[str, list[str]] = {}
+    for job_id, entry in gaps:
+        detail, _, why = entry.partition(": ")
+        by_reason.setdefault(f"{detail} ({MISSING_REASONS.get(why, why)})", []).append(
+            neutral(job_id, 80)
+        )
+    parts = []
+    for what, ids in list(by_reason.items())[:shown]:
+        more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+        parts.append(f"{what}: {', '.join(ids[:shown])}{more}")
+    return f"Details missing (the statuses stand): {'; '.join(parts)}"
 
 
 def check_templates(settings: Settings) -> None:

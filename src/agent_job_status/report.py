@@ -56,6 +56,9 @@ class Report:
     steps_total: int | None = None
     timed_out: bool = False
     log_file: str | None = None
+    # Details that could not be read, as "detail: reason" (e.g. "log: expired");
+    # the status stands without them. See README, "Missing details".
+    missing: tuple[str, ...] = ()
 
     @property
     def source_ref(self) -> str:

@@ -105,4 +105,5 @@ def resolve(facts: JobFacts) -> Report:
         current_step=current if status is Status.RUNNING else None,
         steps_completed=done,
         steps_total=total,
+        missing=tuple(f"{detail}: {why}" for detail, why in facts.missing),
     )

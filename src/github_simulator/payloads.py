@@ -325,7 +325,7 @@ def workflow_run(st: SimState, api: str, run: RunState, attempt: int | None = No
         "run_number": run.run_number,
         "run_attempt": att.number,
         "event": run.event,
-        "status": att.status,
+        "status": None if run.status_null else att.status,
         "conclusion": att.conclusion,
         "workflow_id": run.workflow_id,
         "url": base,

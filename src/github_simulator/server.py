@@ -385,7 +385,10 @@ class Simulator:
         return chunk, headers
 
     # ------------------------------------------------------------ log zips
-    def _log_zip(self, attempt: RunAttempt) -> bytes:
+    def _log_zip(self, attempt: RunAttempt, layout: str = "steps") -> bytes:
+        """The run log archive in one of GitHub's layouts: "steps" (per-step files
+        `<job>/<n>_<step>.txt` and job files `<n>_<job>.txt`) or "jobs" (job files
+        and `<job>/system.txt` only, as in cli/cli#10551)."""
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for idx, job in enumerate(attempt.jobs):
@@ -394,13 +397,24 @@ class Simulator:
                 for step in job.steps:
                     text = _step_log(step, job.started_at or job.created_at)
                     whole.append(text)
-                    zf.writestr(f"{job_dir}/{step.number}_{_safe_name(step.name)}.txt", text)
+                    if layout == "steps":
+                        name = f"{job_dir}/{step.number}_{_safe_name(step.name)}.txt"
+                        zf.writestr(name, text)
+                if layout == "jobs":
+                    zf.writestr(f"{job_dir}/system.txt", "Requested labels: ubuntu-latest\n")
                 zf.writestr(f"{idx}_{job_dir}.txt", "".join(whole))
         return buf.getvalue()
 
 
-def _safe_name(name: str) -> str:
-    return name.replace("/", "_").replace(":", "_")
+def _safe_name(name: str, limit: int = 90) -> str:
+    """A name as GitHub writes it in a log archive: `/` and `:` removed, cut to
+    `limit` UTF-16 code units, trimmed (as observed by the GitHub CLI:
+    cli/cli@1ccc1ca59f79bb6d732b4ad325308d4fffc5a508, pkg/cmd/run/view/logs.go)."""
+    cleaned = name.replace("/", "").replace(":", "")
+    units = cleaned.encode("utf-16-le", errors="surrogatepass")
+    if len(units) > 2 * limit:
+        cleaned = units[: 2 * limit].decode("utf-16-le", errors="replace")
+    return cleaned.strip()
 
 
 def _stamp(when: datetime) -> str:
@@ -624,12 +638,15 @@ def _annotations(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
 @_route("GET", r"{REPO}/actions/runs/(?P<run>\d+)/logs", "actions")
 @_route("GET", r"{REPO}/actions/runs/(?P<run>\d+)/attempts/(?P<attempt>\d+)/logs", "actions")
 def _get_logs(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
-    _, att = _find_attempt(sim, m)
-    if att.status != "completed":
-        raise _not_found(doc=f"{DOCS}/actions/workflow-runs#download-workflow-run-logs")
+    run, att = _find_attempt(sim, m)
+    doc = f"{DOCS}/actions/workflow-runs#download-workflow-run-logs"
+    if run.logs_gone == 410:  # past the retention period, or deleted
+        raise _HTTPError(410, "Gone", doc)
+    if att.status != "completed" or run.logs_gone is not None:
+        raise _not_found(doc=doc)
     name = secrets.token_hex(16) + ".zip"
     with sim._lock:
-        sim._blobs[name] = sim._log_zip(att)
+        sim._blobs[name] = sim._log_zip(att, run.log_layout)
     location = f"http://localhost:{ctx.port}/_sim/blobs/{name}"
     return _Resp(302, None, {"Location": location})
 

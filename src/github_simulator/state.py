@@ -114,6 +114,10 @@ class RunState:
     created_at: datetime
     job_spec: dict[str, list[str]]
     attempts: list[RunAttempt] = field(default_factory=list)
+    # How GitHub answers for this run, settable by a scenario:
+    logs_gone: int | None = None  # 404 or 410: the logs expired or were deleted
+    log_layout: str = "steps"  # "steps": per-step and job files; "jobs": job files only
+    status_null: bool = False  # lists and reads say `"status": null` (OpenAPI allows it)
 
     @property
     def latest(self) -> RunAttempt:

@@ -33,6 +33,58 @@ class NotFound(GitHubError):
         super().__init__(f"Not found: {url}", status=404)
 
 
+class OffHost(GitHubError):
+    """A Link or redirect to another host: refused, the token stays home. Never a
+    mere missing detail: it ends the check (exit 3), whatever asked."""
+
+
+class WrongShape(GitHubError):
+    """A 200 whose body is of another shape than asked (e.g. a file for a folder).
+
+    Final for detail reads: GitHub answers the same again. Status reads retry
+    instead (a status is never derived from a malformed answer)."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(f"GitHub answered {where} in an unexpected shape", status=200)
+
+
+class UnreadableItem(GitHubError):
+    """A list item of one agent job lacks what its status needs (e.g. `status: null`)."""
+
+    def __init__(self, what: str, branch: str) -> None:
+        super().__init__(
+            f"GitHub listed a {what} for branch {branch!r} without an id or status; "
+            "that job's status is unknown",
+            hint="try again later; GitHub may still be creating it",
+        )
+
+
+# Why a detail is missing: the report's `missing` entries use these words only.
+MISSING_REASONS = {
+    "expired": "the run's logs expired or were deleted",
+    "not_found": "GitHub answered 404",
+    "forbidden": "the token may not read it",
+    "unexpected_shape": "GitHub answered in an unexpected shape",
+    "broken_archive": "the run's log archive could not be read",
+    "unavailable": "GitHub did not answer after retries",
+    "rate_limited": "the rate limit is exhausted",
+    "over_budget": "not read: over the remaining rate-limit budget",
+}
+
+
+def missing_reason(exc: GitHubError) -> str:
+    """The `MISSING_REASONS` word for why a detail read failed."""
+    if isinstance(exc, RateLimitExhausted):
+        return "rate_limited"
+    if isinstance(exc, WrongShape):
+        return "unexpected_shape"
+    if exc.status in (404, 410):
+        return "not_found"
+    if exc.status in (401, 403):
+        return "forbidden"
+    return "unavailable"
+
+
 def judge(
     status: int, headers: Mapping[str, str], text: str, where: str, *, now: float, budget: float
 ) -> float | None:

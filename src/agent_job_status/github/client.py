@@ -32,7 +32,7 @@ import urllib3
 
 from agent_job_status import __version__
 from agent_job_status.errors import GitHubError
-from agent_job_status.github.answers import NotFound, judge
+from agent_job_status.github.answers import NotFound, OffHost, WrongShape, judge
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 20.0
@@ -95,6 +95,7 @@ class _Again:
 
     problem: str
     wait: float | None = None
+    kind: str = ""  # "shape": valid JSON of another shape
 
 
 def _shape_any(_: Any) -> bool:
@@ -166,11 +167,14 @@ class GitHubClient:
         accept: str = "application/vnd.github+json",
         shape: Callable[[Any], bool] = _shape_any,
         raw: bool = False,
+        final_shape: bool = False,
     ) -> Response:
         """Send one API request, conditional for GETs, with bounded retries.
 
-        `shape` checks a 200 body; a body of the wrong shape is treated like
-        a transient failure (never turned into facts).
+        `shape` checks a 200 body; a body of the wrong shape is never turned
+        into facts: it is retried like a transient failure, or with
+        `final_shape` (detail reads) raises `WrongShape` at once, since a
+        valid JSON answer of another shape comes back the same.
         """
         url = self._absolute(path, params)
 
@@ -181,7 +185,13 @@ class GitHubClient:
                 hint="check GitHub's status page and try again",
             )
 
-        return self._retrying(lambda: self._once(verb, url, body, accept, shape, raw), give_up)
+        def once() -> Response | _Again:
+            answer = self._once(verb, url, body, accept, shape, raw)
+            if final_shape and isinstance(answer, _Again) and answer.kind == "shape":
+                raise WrongShape(f"{verb} {self._shown(url)}")
+            return answer
+
+        return self._retrying(once, give_up)
 
     def _once(
         self, verb: str, url: str, body: Any, accept: str, shape: Callable[[Any], bool], raw: bool
@@ -212,7 +222,8 @@ class GitHubClient:
                 if verb == "GET" and etag and status == 200:
                     self._cache[key] = _Cached(etag, data, resp_headers.get("link", ""))
                 return Response(status, data, resp_headers, fresh=True)
-            return _Again(f"malformed answer to {verb} {self._shown(url)}")
+            kind = "malformed" if data is _Malformed else "shape"
+            return _Again(f"malformed answer to {verb} {self._shown(url)}", kind=kind)
         where = self._shown(url)
         wait = judge(status, resp_headers, text, where, now=self.clock(), budget=self.retry.budget)
         return _Again(f"HTTP {status} on {verb} {self._shown(url)}", wait)
@@ -234,7 +245,7 @@ class GitHubClient:
         if resp.status_code == 301 and "location" in found:
             same = urlsplit(target)[:2] == urlsplit(url)[:2]
             if not same or target == url or hops >= MAX_REDIRECTS:
-                raise GitHubError(
+                raise OffHost(
                     f"GitHub redirected {verb} {self._shown(url)} to another host",
                     hint="check the 'api_url' input",
                 )
@@ -247,8 +258,9 @@ class GitHubClient:
         params: Mapping[str, str | int] | None = None,
         *,
         shape: Callable[[Any], bool] = _shape_any,
+        final_shape: bool = False,
     ) -> Response:
-        return self.request("GET", path, params, shape=shape)
+        return self.request("GET", path, params, shape=shape, final_shape=final_shape)
 
     def get_or_none(
         self,
@@ -256,14 +268,20 @@ class GitHubClient:
         params: Mapping[str, str | int] | None = None,
         *,
         shape: Callable[[Any], bool] = _shape_any,
+        final_shape: bool = False,
     ) -> Response | None:
         try:
-            return self.get(path, params, shape=shape)
+            return self.get(path, params, shape=shape, final_shape=final_shape)
         except NotFound:
             return None
 
     def get_all(
-        self, path: str, params: Mapping[str, str | int] | None = None, *, limit: int = 3000
+        self,
+        path: str,
+        params: Mapping[str, str | int] | None = None,
+        *,
+        limit: int = 3000,
+        final_shape: bool = False,
     ) -> tuple[list[Any], bool]:
         """Every item of a paginated list (Link rel=next): (items, any page fresh).
 
@@ -273,7 +291,9 @@ class GitHubClient:
         fresh = False
         url: str | None = self._absolute(path, {**(params or {}), "per_page": 100})
         while url is not None and len(items) < limit:
-            resp = self.request("GET", url, shape=lambda d: isinstance(d, list))
+            resp = self.request(
+                "GET", url, shape=lambda d: isinstance(d, list), final_shape=final_shape
+            )
             items.extend(resp.data)
             fresh = fresh or resp.fresh
             url = next_link(resp.headers.get("link", ""))
@@ -316,7 +336,7 @@ class GitHubClient:
     def _absolute(self, path: str, params: Mapping[str, str | int] | None) -> str:
         url = path if path.startswith(("http://", "https://")) else self.api_url + path
         if urlsplit(url).netloc != self._host:
-            raise GitHubError(f"refusing to send the token to another host: {self._shown(url)}")
+            raise OffHost(f"refusing to send the token to another host: {self._shown(url)}")
         if params:
             url += ("&" if "?" in url else "?") + urlencode({k: str(v) for k, v in params.items()})
         return url

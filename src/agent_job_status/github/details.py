@@ -9,69 +9,132 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 from urllib.parse import quote
 
-from agent_job_status.facts import JobConfig, JobFacts
-from agent_job_status.github.answers import NotFound
+from agent_job_status.errors import GitHubError
+from agent_job_status.facts import BranchFact, JobConfig, JobFact, JobFacts, RunFact
+from agent_job_status.github.answers import MISSING_REASONS, NotFound, OffHost, missing_reason
+from agent_job_status.github.budget import CONFIG, FILES, LOG
 from agent_job_status.github.client import GitHubClient
 from agent_job_status.github.logs import MAX_LOG_CHARS, run_log
 from agent_job_status.github.memo import Memo
 from agent_job_status.github.payloads import HAS_STEPS, is_dict, is_list, parse_config, text_of
 from agent_job_status.github.reads import StatusReads
 
+T = TypeVar("T")
+ALL = frozenset({LOG, FILES, CONFIG})
+
 
 class Details:
-    """Fills in what a report shows beyond the status; never changes the status facts."""
+    """Fills in what a report shows beyond the status; never changes the status facts.
 
-    def __init__(self, reads: StatusReads, warn: Callable[[str], None]) -> None:
+    A detail that cannot be read is recorded in `JobFacts.missing` with its
+    reason (`answers.MISSING_REASONS`) and never raises: once the status is
+    known, a detail costs nothing but itself. Transient failures were already
+    retried by the client; permanent ones (404, 410, a wrong shape) are not.
+    """
+
+    def __init__(self, reads: StatusReads) -> None:
         self.reads = reads
         self.client: GitHubClient = reads.client
         self.target = reads.target
-        self.warn = warn
         self._repo = reads.target.api_path
         self._memo = Memo()
 
-    def details(self, facts: JobFacts, *, failed: bool) -> JobFacts:
-        """Add the branch, the run's steps, changed files, the job config and the log."""
+    def details(self, facts: JobFacts, *, failed: bool, allowed: frozenset[str] = ALL) -> JobFacts:
+        """Add the branch, the run's steps, changed files, the job config and the log
+        (those of them in `allowed`; the rest are missing as `over_budget`)."""
+        missing: list[tuple[str, str]] = [
+            (kind, "over_budget") for kind in (LOG, FILES, CONFIG) if kind not in allowed
+        ]
+        if not failed:
+            missing = [m for m in missing if m[0] != LOG]
+
+        def read(name: str, load: Callable[[], T], default: T) -> T:
+            try:
+                return load()
+            except OffHost:
+                raise
+            except GitHubError as exc:
+                missing.append((name, missing_reason(exc)))
+                return default
+
         run = facts.run
-        if run is not None and not run.jobs and run.status in HAS_STEPS:
+        wants_steps = LOG in allowed or CONFIG in allowed
+        if wants_steps and run is not None and not run.jobs and run.status in HAS_STEPS:
             # Batch polls skip steps; the report (and the failing step's log) needs them.
-            facts = replace(facts, run=replace(run, jobs=self.reads.run_jobs(run)))
-        if facts.branch_checked:
-            branch = facts.branch
-        elif facts.pull is not None and facts.pull.merged:
-            # A merged job's branch only goes away; ask once (a 404 has no ETag).
-            branch = self._memo.once(
-                ("branch-after-merge", facts.branch_name, facts.pull.number),
-                lambda: self.reads.branch(facts.branch_name),
+            no_jobs: tuple[JobFact, ...] = ()
+            jobs = read("steps", lambda: self.reads.run_jobs(run), no_jobs)
+            facts = replace(facts, run=replace(run, jobs=jobs))
+        if FILES in allowed:
+            before = facts  # a failed read leaves the branch unknown, not deleted
+            facts = read(
+                "branch",
+                lambda: replace(before, branch=self._branch(before), branch_checked=True),
+                before,
             )
+            no_files: tuple[str, ...] = ()
+            files = read("files", lambda: self.changed_files(facts), no_files)
         else:
-            branch = self.reads.branch(facts.branch_name)
-        facts = replace(facts, branch=branch, branch_checked=True)
-        files = self.changed_files(facts)
+            files = ()
         sha = self._log_commit(facts)
         config, log, source = JobConfig(), "", ""
-        if sha:
-            config, log, source = self._memo.once(
-                ("logdir", facts.job_id, sha), lambda: self._log_folder(facts.job_id, sha)
+        if sha and (CONFIG in allowed or (failed and LOG in allowed)):
+            config, log, source = read(
+                "log_folder",
+                lambda: self._memo.once(
+                    ("logdir", facts.job_id, sha), lambda: self._log_folder(facts.job_id, sha)
+                ),
+                (config, log, source),
             )
-        if not log and failed and facts.run is not None:
-            run = facts.run
-            log = self._memo.once(
-                ("runlog", run.id, run.attempt),
-                lambda: run_log(self.client, self._repo, run, self.warn),
-            )
-            source = "run" if log else ""
+            if CONFIG not in allowed:
+                config = JobConfig()
+        if not log and failed and LOG in allowed and facts.run is not None:
+            log, why = self._run_log(facts.run)
+            source = "run" if log else (f"unavailable: {MISSING_REASONS[why]}" if why else "")
+            if why:
+                missing.append((LOG, why))
         return replace(
-            facts, changed_files=files, config=config, log=log[-MAX_LOG_CHARS:], log_source=source
+            facts,
+            changed_files=files,
+            config=config,
+            log=log[-MAX_LOG_CHARS:],
+            log_source=source,
+            missing=facts.missing + tuple(dict.fromkeys(missing)),
         )
+
+    def _run_log(self, run: RunFact) -> tuple[str, str]:
+        """The failing step's text from the run's archive, or why it is missing."""
+        try:
+            return self._memo.once(
+                ("runlog", run.id, run.attempt), lambda: run_log(self.client, self._repo, run)
+            )
+        except OffHost:
+            raise
+        except GitHubError as exc:
+            return "", missing_reason(exc)
+
+    def _branch(self, facts: JobFacts) -> BranchFact | None:
+        if facts.branch_checked:
+            return facts.branch
+        if facts.pull is not None and facts.pull.merged:
+            pull = facts.pull
+            # A merged job's branch only goes away; ask once (a 404 has no ETag).
+            return self._memo.once(
+                ("branch-after-merge", facts.branch_name, pull.number),
+                lambda: self.reads.branch(facts.branch_name),
+            )
+        return self.reads.branch(facts.branch_name)
 
     def changed_files(self, facts: JobFacts) -> tuple[str, ...]:
         pull, branch = facts.pull, facts.branch
         if pull is not None:
 
             def pr_files() -> tuple[str, ...]:
-                items, _ = self.client.get_all(f"{self._repo}/pulls/{pull.number}/files")
+                items, _ = self.client.get_all(
+                    f"{self._repo}/pulls/{pull.number}/files", final_shape=True
+                )
                 return tuple(text_of(i, "filename") for i in items if isinstance(i, dict))
 
             return self._memo.once(("files", pull.number, pull.head_sha), pr_files)
@@ -82,6 +145,7 @@ class Details:
                 resp = self.client.get_or_none(
                     f"{self._repo}/compare/{quote(base, safe='')}...{quote(branch.name, safe='/')}",
                     shape=is_dict,
+                    final_shape=True,
                 )
                 files = resp.data.get("files") if resp is not None else None
                 return tuple(text_of(i, "filename") for i in files or [] if isinstance(i, dict))
@@ -92,7 +156,11 @@ class Details:
     def default_branch(self) -> str:
         def load() -> str:
             return (
-                text_of(self.client.get(self._repo, shape=is_dict).data, "default_branch") or "main"
+                text_of(
+                    self.client.get(self._repo, shape=is_dict, final_shape=True).data,
+                    "default_branch",
+                )
+                or "main"
             )
 
         return self._memo.once(("default_branch",), load)
@@ -118,7 +186,7 @@ class Details:
     def _log_folder(self, job_id: str, sha: str) -> tuple[JobConfig, str, str]:
         folder = self._log_dir(job_id)
         resp = self.client.get_or_none(
-            f"{self._repo}/contents/{quote(folder)}", {"ref": sha}, shape=is_list
+            f"{self._repo}/contents/{quote(folder)}", {"ref": sha}, shape=is_list, final_shape=True
         )
         if resp is None:
             return JobConfig(), "", ""

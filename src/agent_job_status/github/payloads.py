@@ -1,8 +1,9 @@
 """GitHub's JSON, parsed into the fact types; and the shape checks that come first.
 
-Every value is hostile text: a field of the wrong type reads as empty, and
-a list whose entries lack an id or a status is a malformed answer (the
-client retries it), never facts.
+Every value is hostile text: a field of the wrong type reads as empty. A
+list answer of the wrong shape is malformed (the client retries it); an
+item that lacks an id or a status (`status: null`) is unreadable: it is
+never turned into facts, and `items.newest` decides what it costs.
 """
 
 from __future__ import annotations
@@ -100,26 +101,27 @@ def branch_fact(data: Mapping[str, Any]) -> BranchFact:
     )
 
 
-def _records(items: Any, key: str, word: str) -> bool:
-    """A list whose every entry has an integer `key` and a string `word`: the facts
-    need both (an id and a status or state); anything less is a malformed answer."""
-    return isinstance(items, list) and all(_record(i, key, word) for i in items)
-
-
 def _record(item: Any, key: str, word: str) -> bool:
+    """An item with an integer `key` and a string `word`: the facts need both
+    (an id and a status or state)."""
     return isinstance(item, dict) and type(item.get(key)) is int and isinstance(item.get(word), str)
 
 
 def is_runs(data: Any) -> bool:
-    return isinstance(data, dict) and _records(data.get("workflow_runs"), "id", "status")
+    """The runs list's shape; each item is checked on its own (`is_run`)."""
+    return isinstance(data, dict) and isinstance(data.get("workflow_runs"), list)
 
 
 def is_jobs(data: Any) -> bool:
-    return isinstance(data, dict) and _records(data.get("jobs"), "id", "status")
+    return isinstance(data, dict) and isinstance(data.get("jobs"), list)
 
 
 def is_pulls(data: Any) -> bool:
-    return _records(data, "number", "state")
+    return isinstance(data, list)
+
+
+def is_job(data: Any) -> bool:
+    return _record(data, "id", "status")
 
 
 def is_pull(data: Any) -> bool:

@@ -17,15 +17,19 @@ from urllib.parse import quote
 
 from agent_job_status.errors import ConfigError, GitHubError
 from agent_job_status.facts import BranchFact, JobFact, JobFacts, PullFact, RunFact
-from agent_job_status.github.answers import NotFound
+from agent_job_status.github.answers import NotFound, UnreadableItem
 from agent_job_status.github.client import GitHubClient, next_link
+from agent_job_status.github.items import newest
 from agent_job_status.github.memo import Memo
 from agent_job_status.github.payloads import (
     HAS_STEPS,
     branch_fact,
     is_dict,
+    is_job,
     is_jobs,
+    is_pull,
     is_pulls,
+    is_run,
     is_runs,
     job_fact,
     pull_fact,
@@ -45,13 +49,59 @@ def _active(jobs: tuple[JobFact, ...]) -> bool:
 class StatusReads:
     """The status facts of jobs of one target, one by one or from shared lists."""
 
-    def __init__(self, client: GitHubClient, target: Target, *, watch: bool = False) -> None:
+    def __init__(
+        self,
+        client: GitHubClient,
+        target: Target,
+        warn: Callable[[str], None] | None = None,
+        *,
+        watch: bool = False,
+    ) -> None:
         self.client = client
         self.target = target
         self.watch = watch
         self._repo = target.api_path
         self._memo = Memo()
         self._watched: dict[str, tuple[RunFact | None, PullFact | None]] = {}
+        self._warn = warn or (lambda _message: None)
+        self._warned: set[str] = set()
+
+    def warn_once(self, message: str) -> None:
+        """Warn about an unreadable item once, though every poll lists it again."""
+        if message not in self._warned:
+            self._warned.add(message)
+            self._warn(message)
+
+    def _skipped(self, what: str, branch: str, items: tuple[Any, ...]) -> None:
+        for item in items:
+            ident = item.get("id", item.get("number")) if isinstance(item, dict) else None
+            self.warn_once(
+                f"skipped an unreadable {what} (no id or status) listed for branch "
+                f"{branch!r}: {str(ident)[:20]}; a newer one decides the status"
+            )
+
+    def _run_of(self, branch: str, items: list[Any]) -> RunFact | None:
+        """The run that speaks for `branch`, from its items (newest first)."""
+        own = self.target.own_run_id
+        items = [i for i in items if own is None or not isinstance(i, dict) or i.get("id") != own]
+        pick = newest(items, is_run, "id")
+        if pick.unreadable_newest:
+            raise UnreadableItem("workflow run", branch)
+        self._skipped("workflow run", branch, pick.skipped)
+        return run_fact(pick.item) if pick.item is not None else None
+
+    def _pull_of(self, branch: str, items: list[Any]) -> PullFact | None:
+        """The newest PR of `branch` (PR numbers grow with creation)."""
+
+        def number(item: Any) -> tuple[int, int]:
+            n = item.get("number") if isinstance(item, dict) else None
+            return (1, 0) if type(n) is not int else (0, n)  # unknown first: maybe newest
+
+        pick = newest(sorted(items, key=number, reverse=True), is_pull, "number")
+        if pick.unreadable_newest:
+            raise UnreadableItem("pull request", branch)
+        self._skipped("pull request", branch, pick.skipped)
+        return pull_fact(pick.item) if pick.item is not None else None
 
     # -- one job ---------------------------------------------------------------
     def _runs_path(self) -> str:
@@ -69,13 +119,8 @@ class StatusReads:
         except NotFound:
             self.explain_missing_workflow()
             return None
-        for item in resp.data["workflow_runs"]:
-            if not isinstance(item, dict) or item.get("head_branch") != branch:
-                continue
-            if self.target.own_run_id is not None and item.get("id") == self.target.own_run_id:
-                continue  # never the run this action is itself part of
-            return run_fact(item)
-        return None
+        items = resp.data["workflow_runs"]
+        return self._run_of(branch, [i for i in items if _head_branch(i) in (branch, None)])
 
     def explain_missing_workflow(self) -> None:
         try:
@@ -94,7 +139,10 @@ class StatusReads:
 
         def load() -> tuple[JobFact, ...]:
             resp = self.client.get(path, {"per_page": 100}, shape=is_jobs)
-            return tuple(job_fact(j) for j in resp.data["jobs"] if isinstance(j, dict))
+            jobs = resp.data["jobs"]
+            if not all(is_job(j) for j in jobs):
+                self.warn_once(f"skipped unreadable jobs (no id or status) of run {run.id}")
+            return tuple(job_fact(j) for j in jobs if is_job(j))
 
         if run.status == "completed":  # a finished attempt never changes
             return self._memo.once(("jobs", run.id, run.attempt), load)
@@ -109,11 +157,7 @@ class StatusReads:
             "per_page": 10,
         }
         resp = self.client.get(f"{self._repo}/pulls", params, shape=is_pulls)
-        for item in resp.data:
-            head = item.get("head") if isinstance(item, dict) else None
-            if isinstance(head, dict) and head.get("ref") == branch:
-                return pull_fact(item)
-        return None
+        return self._pull_of(branch, [i for i in resp.data if _head_ref(i) in (branch, None)])
 
     def branch(self, branch: str) -> BranchFact | None:
         resp = self.client.get_or_none(
@@ -237,6 +281,9 @@ class StatusReads:
             for item in items:
                 if isinstance(item, dict) and branch_of(item) in wanted:
                     found.setdefault(branch_of(item), []).append(item)
+                elif not isinstance(item, dict) or not branch_of(item):
+                    # No branch to tell whose it is: it can be no job's newest.
+                    self.warn_once(f"skipped an unreadable item of {path} (no branch)")
             if wanted <= set(found):
                 return found, True
             url = next_link(resp.headers.get("link", ""))
@@ -256,13 +303,9 @@ class StatusReads:
             return {}
         runs: dict[str, RunFact | None] = {}
         for branch in wanted:
-            items = [
-                i
-                for i in found.get(branch, [])
-                if self.target.own_run_id is None or i.get("id") != self.target.own_run_id
-            ]
-            if items:
-                runs[branch] = run_fact(items[0])  # the list is newest first
+            run = self._run_of(branch, found.get(branch, []))  # the list is newest first
+            if run is not None:
+                runs[branch] = run
             elif not complete:
                 runs[branch] = self.latest_run(branch)  # beyond the pages read
         return runs
@@ -276,11 +319,9 @@ class StatusReads:
         found, complete = self._pages(f"{self._repo}/pulls", params, "", wanted, head_ref)
         pulls: dict[str, PullFact | None] = {}
         for branch in wanted:
-            items = [pull_fact(i) for i in found.get(branch, [])]
-            if items:
-                pulls[branch] = max(
-                    items, key=lambda p: (p.created_at is not None, p.created_at, p.number)
-                )
+            pull = self._pull_of(branch, found.get(branch, []))
+            if pull is not None:
+                pulls[branch] = pull
             elif not complete:
                 pulls[branch] = self.newest_pull(branch)
         return pulls
@@ -303,3 +344,15 @@ class StatusReads:
                     name=name, sha=text_of(obj, "sha") if isinstance(obj, dict) else ""
                 )
         return out
+
+
+def _head_branch(item: Any) -> str | None:
+    """A run item's branch; None when it has none to tell (it may be anyone's)."""
+    value = item.get("head_branch") if isinstance(item, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def _head_ref(item: Any) -> str | None:
+    head = item.get("head") if isinstance(item, dict) else None
+    value = head.get("ref") if isinstance(head, dict) else None
+    return value if isinstance(value, str) and value else None

@@ -8,9 +8,10 @@ choice the engine must not know: a few jobs are cheaper asked one by one
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from agent_job_status.facts import JobFacts
+from agent_job_status.github.budget import plan
 from agent_job_status.github.client import GitHubClient
 from agent_job_status.github.details import Details
 from agent_job_status.github.discovery import all_job_ids
@@ -35,9 +36,9 @@ class GitHubFacts:
         """`watch`: the source serves one wait, look after look (see `StatusReads`)."""
         self.client = client
         self.target = target
-        self.reads = StatusReads(client, target, watch=watch)
+        self.reads = StatusReads(client, target, warn, watch=watch)
         self._lag = LagGuard(self.reads)
-        self._details = Details(self.reads, warn or (lambda _message: None))
+        self._details = Details(self.reads)
 
     def status_facts(self, job_ids: tuple[str, ...]) -> Iterator[JobFacts]:
         """Status facts per job, in order. One by one, each job's reads happen only
@@ -49,8 +50,13 @@ class GitHubFacts:
     def settled(self, facts: JobFacts) -> JobFacts:
         return self._lag.settled(facts)
 
-    def details(self, facts: JobFacts, *, failed: bool) -> JobFacts:
-        return self._details.details(facts, failed=failed)
+    def details(self, jobs: Sequence[tuple[JobFacts, bool]]) -> list[JobFacts]:
+        """Details for (facts, failed) jobs, planned first against the rate limit left."""
+        allowed = plan(jobs, self.client.rate.remaining)
+        return [
+            self._details.details(facts, failed=failed, allowed=kinds)
+            for (facts, failed), kinds in zip(jobs, allowed, strict=True)
+        ]
 
     def all_job_ids(self) -> tuple[str, ...]:
         return all_job_ids(self.client, self.target)
