@@ -56,6 +56,8 @@ class Report:
     steps_total: int | None = None
     timed_out: bool = False
     log_file: str | None = None
+    generation: int | None = None  # thepopebot's generation (1: job/ + Actions, 2: agent-job/)
+    merged_logs_only: bool = False  # failed although merged: the PR carried only its logs
 
     @property
     def source_ref(self) -> str:

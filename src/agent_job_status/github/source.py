@@ -15,6 +15,7 @@ from agent_job_status.github.client import GitHubClient
 from agent_job_status.github.details import Details
 from agent_job_status.github.discovery import all_job_ids
 from agent_job_status.github.lag import LagGuard
+from agent_job_status.github.marks import Marks
 from agent_job_status.github.reads import StatusReads
 from agent_job_status.settings import Target
 
@@ -31,6 +32,7 @@ class GitHubFacts:
         self.target = target
         self.reads = StatusReads(client, target)
         self._lag = LagGuard(self.reads)
+        self._marks = Marks(self.reads)
         self._details = Details(self.reads, warn or (lambda _message: None))
 
     def status_facts(self, job_ids: tuple[str, ...]) -> Iterator[JobFacts]:
@@ -41,7 +43,9 @@ class GitHubFacts:
         return iter(self.reads.status_facts_many(job_ids))
 
     def settled(self, facts: JobFacts) -> JobFacts:
-        return self._lag.settled(facts)
+        """Never behind what was seen; then, on those settled facts, what the branch
+        says when no agent run does (thepopebot's generation and failure marks)."""
+        return self._marks.marked(self._lag.settled(facts))
 
     def details(self, facts: JobFacts, *, failed: bool) -> JobFacts:
         return self._details.details(facts, failed=failed)

@@ -12,9 +12,9 @@ from agent_job_status.github.client import RetryPolicy
 from agent_job_status.inputs import (
     MAX_JOB_ID,
     check_api_url,
-    check_prefix,
     check_repository,
     check_workflow,
+    parse_prefixes,
     server_url_for,
 )
 from agent_job_status.settings import DEFAULTS, Target
@@ -37,6 +37,7 @@ MINTLIFY_FIELDS = ("id", "status", "source", "model", "prLink", "createdAt", "ar
 UNAUTHORIZED = {"error": "Unauthorized"}
 FAILED = {"error": "Failed to get job status"}
 NOT_FOUND = {"error": "Not found"}
+JOB_NOT_FOUND = {"error": "Job not found"}  # an id with no branch, PR or run: polls end
 
 # The exact rule `check_job_id` applies, as an ECMA/Python regex for the OpenAPI
 # description (so that generated clients and fuzzers agree with the server).
@@ -55,7 +56,7 @@ class ServeConfig:
     api_url: str = DEFAULTS["api_url"]
     server_url: str = "https://github.com"
     project_id: str = ""  # default: the repository's name
-    branch_prefix: str = DEFAULTS["branch_prefix"]
+    branch_prefixes: tuple[str, ...] = parse_prefixes(DEFAULTS["branch_prefix"])
     workflow: str = DEFAULTS["workflow"]
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
@@ -67,7 +68,7 @@ class ServeConfig:
     def target(self) -> Target:
         return Target(
             repository=self.repository,
-            branch_prefix=self.branch_prefix,
+            branch_prefixes=self.branch_prefixes,
             workflow=self.workflow,
             server_url=self.server_url,
         )
@@ -98,7 +99,7 @@ def config_from(args: argparse.Namespace, env: Mapping[str, str]) -> ServeConfig
         api_url=api_url,
         server_url=server_url_for(api_url, env),
         project_id=project_id,
-        branch_prefix=check_prefix(getattr(args, "branch_prefix", DEFAULTS["branch_prefix"])),
+        branch_prefixes=parse_prefixes(getattr(args, "branch_prefix", DEFAULTS["branch_prefix"])),
         workflow=check_workflow(getattr(args, "workflow", DEFAULTS["workflow"])),
         host=getattr(args, "host", DEFAULT_HOST) or DEFAULT_HOST,
         port=port,
