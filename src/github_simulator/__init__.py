@@ -87,8 +87,9 @@ HTTP
     GitHub REST paths for one repository: repository, branches (list/one; ``job/x`` or
     ``job%2Fx``), git/matching-refs, git/ref, actions runs (list, per workflow, one, attempts,
     jobs, logs -> 302 to ``http://localhost:PORT/_sim/blobs/<id>.zip``; 404 until the attempt is
-    completed, as on GitHub), pulls (list, one, files, commits), commits (one), compare, contents (JSON or raw with
-    ``Accept: application/vnd.github.raw``), issue comments (list, create, get, edit, delete),
+    completed, as on GitHub), pulls (list, one, files, commits), commits (one), compare,
+    contents (JSON or raw with ``Accept: application/vnd.github.raw``), issue comments (list,
+    create, get, edit, delete),
     ``/user`` (403) and ``/rate_limit`` (not counted). ``Authorization: token|Bearer <token>``
     required (401 "Bad credentials"). JSON GETs carry ``ETag: W/"<sha256>"``; a matching
     ``If-None-Match`` answers 304 without counting. Paginated lists carry GitHub's ``Link``.
