@@ -176,7 +176,7 @@ def test_event_derivation(
 ) -> None:
     from agent_job_status.event import job_id_from_event
 
-    assert job_id_from_event(event_name, payload, "job/") == expected
+    assert job_id_from_event(event_name, payload, ("job/",)) == expected
 
 
 def test_several_jobs_worst_status(

@@ -94,7 +94,12 @@ def test_only_the_agent_workflow_counts(sim: Simulator, tmp_path: Path) -> None:
     sim.state.set_run_status(ci, "in_progress")
     sim.state.finish_run(ci, "failure")
     assert status_of(sim, tmp_path).status == "completed"
-    assert status_of(sim, tmp_path, workflow="").status == "failed"  # any workflow
+    # Any workflow, but auto-merge is thepopebot's sibling workflow, never the agent.
+    assert status_of(sim, tmp_path, workflow="").status == "completed"
+    ci = sim.state.start_run("job/j1", workflow="ci.yml")
+    sim.state.set_run_status(ci, "in_progress")
+    sim.state.finish_run(ci, "failure")
+    assert status_of(sim, tmp_path, workflow="").status == "failed"  # any other workflow
 
 
 def test_rerun_attempt_two_succeeded(sim: Simulator, tmp_path: Path) -> None:

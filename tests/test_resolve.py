@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -274,5 +274,67 @@ def test_views_have_exact_shapes() -> None:
 
 def test_popebot_maps_extra_statuses_to_its_vocabulary() -> None:
     assert resolve(facts(p=pull("closed"))).popebot()["status"] == "failed"
-    assert resolve(facts(branch=None)).popebot()["status"] == "pending"
+    # Nothing on GitHub ends a client's poll (completed, failed or merged).
+    assert resolve(facts(branch=None)).popebot()["status"] == "failed"
     assert resolve(facts(branch=None)).mintlify()["status"] is None
+
+
+MARKED = {"failed_mark": True, "generation": 2}
+AR = "agent_reported_failure"
+MERGED_PR = pull("closed", merged=True)
+
+
+@pytest.mark.parametrize(
+    ("case", "given", "status", "reason", "logs_only_report"),
+    [
+        ("8a gen 2", replace(facts(), generation=2), "running", "no_run_record", False),
+        ("8 gen 1", replace(facts(), generation=1), "pending", "waiting_for_run", False),
+        ("2 marked, no PR", replace(facts(), **MARKED), "failed", AR, False),
+        ("2 marked, PR open", replace(facts(p=pull()), **MARKED), "failed", AR, False),
+        ("2 marked, PR closed", replace(facts(p=pull("closed")), **MARKED), "failed", AR, False),
+        (
+            "1a marked, logs-only merge",
+            replace(facts(p=MERGED_PR), **MARKED, logs_only=True),
+            "failed", AR, True,
+        ),
+        (
+            "1 marked, merge of real work",
+            replace(facts(p=MERGED_PR), **MARKED, logs_only=False),
+            "merged", "", False,
+        ),
+        (
+            "1a failed run, logs-only merge",
+            replace(facts(r=run("completed", "failure"), p=MERGED_PR), logs_only=True),
+            "failed", "failure", True,
+        ),
+        (
+            "1 good run, logs-only merge",
+            replace(facts(r=run("completed", "success"), p=MERGED_PR), logs_only=True),
+            "merged", "", False,
+        ),
+    ],
+)  # fmt: skip
+def test_thepopebot_rules(
+    case: str, given: JobFacts, status: str, reason: str, logs_only_report: bool
+) -> None:
+    report = resolve(given)
+    assert (report.status, report.reason) == (status, reason), case
+    assert report.merged_logs_only is logs_only_report
+    assert report.to_dict()["merged_logs_only"] is logs_only_report
+
+
+def test_mintlify_links_and_archive_follow_the_pr() -> None:
+    """Mintlify: prLink null until a PR exists, archivedAt null while active."""
+    active = resolve(replace(facts(), generation=2)).mintlify()
+    assert active["status"] == "active" and active["prLink"] is None
+    assert active["archivedAt"] is None
+    assert resolve(facts(p=pull("closed"))).mintlify()["archivedAt"] is not None
+
+
+def test_generation_from_the_config_file_or_the_prefix() -> None:
+    assert resolve(facts()).generation == 1  # job/
+    gen2 = replace(facts(), branch_name="agent-job/j1")
+    assert resolve(gen2).generation == 2
+    custom = replace(facts(), branch_name="task/j1", config=JobConfig(file="agent-job.config.json"))
+    assert resolve(custom).generation == 2
+    assert resolve(facts(branch=None)).generation is None

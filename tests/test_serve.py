@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -100,15 +101,9 @@ def test_job_status_api_answers_exactly_the_reference_keys(url: str) -> None:
     assert status(url, "job-failed").json()["status"] == "failed"
     assert status(url, "job-running").json()["status"] == "running"
     assert status(url, "job-merged").json()["status"] == "merged"
-    nothing = status(url, "no-such-job").json()
-    assert nothing == {
-        "status": "pending",  # the reference API's word for "not there yet"
-        "branch": "job/no-such-job",
-        "pr_url": None,
-        "run_url": None,
-        "log": "",
-        "changed_files": [],
-    }
+    # Nothing on GitHub: 404, so that a client polling until a final word stops.
+    nothing = status(url, "no-such-job")
+    assert nothing.status_code == 404 and nothing.json() == {"error": "Job not found"}
 
 
 def test_agent_job_api_answers_exactly_the_reference_keys(url: str) -> None:
@@ -127,7 +122,12 @@ def test_agent_job_api_answers_exactly_the_reference_keys(url: str) -> None:
     assert agent(url, "agents/job/job-merged").json()["status"] == "completed"
 
 
-def test_job_ids_with_slashes_reach_the_engine(url: str) -> None:
+    nothing = agent(url, "agents/job/no-such-job")
+    assert nothing.status_code == 404 and nothing.json() == {"error": "Job not found"}
+
+
+def test_job_ids_with_slashes_reach_the_engine(url: str, github: Simulator) -> None:
+    github.state.create_branch("job/team/x-1")
     body = agent(url, "agents/job/team/x-1").json()
     assert body["id"] == "team/x-1"
     assert body["source"]["ref"] == "job/team/x-1"
@@ -278,9 +278,9 @@ def test_concurrent_clients_share_one_github_round(
 
 
 def test_answers_are_refreshed_after_the_ttl(github: Simulator, url: str) -> None:
-    assert status(url, "late-1").json()["status"] == "pending"
+    assert status(url, "late-1").status_code == 404
     scenarios.apply(github, "completed", job_id="late-1")
-    assert status(url, "late-1").json()["status"] == "pending"  # within the second: shared
+    assert status(url, "late-1").status_code == 404  # within the second: shared
     time.sleep(1.05)
     assert status(url, "late-1").json()["status"] == "completed"
 
@@ -413,9 +413,11 @@ def test_responses_validate_against_the_openapi_schemas(url: str) -> None:
         schema = {**doc["components"]["schemas"][name], "components": doc["components"]}
         jsonschema.validate(body, schema, cls=jsonschema.Draft202012Validator)
 
-    for job in ("job-completed", "job-failed", "job-running", "job-merged", "nothing"):
+    for job in ("job-completed", "job-failed", "job-running", "job-merged"):
         check(status(url, job).json(), "JobStatus")
         check(agent(url, f"agents/job/{job}").json(), "AgentJob")
+    check(status(url, "nothing").json(), "Error")
+    check(agent(url, "agents/job/nothing").json(), "Error")
     check(status(url, "a..b").json(), "Error")
     check(status(url, "x", key="bad").json(), "Error")
 
@@ -450,7 +452,9 @@ def test_schemathesis_finds_no_issue(url: str, tmp_path: Path) -> None:
         env={**os.environ, "NO_COLOR": "1"},
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    assert "No issues found" in proc.stdout
+    # Random ids have nothing on GitHub, so most answers are the documented 404
+    # (schemathesis warns "missing test data" for that); no case may fail.
+    assert re.search(r"^\s*\d+ generated, \d+ passed\s*$", proc.stdout, re.MULTILINE), proc.stdout
 
 
 def test_the_key_is_never_logged(github: Simulator, caplog: pytest.LogCaptureFixture) -> None:

@@ -21,7 +21,7 @@ from typing import NoReturn, TextIO
 from agent_job_status import __version__, markdown
 from agent_job_status.errors import InputError, JobStatusError
 from agent_job_status.event import job_id_from_event, load_event
-from agent_job_status.inputs import check_prefix, parse_job_ids
+from agent_job_status.inputs import parse_job_ids, parse_prefixes
 from agent_job_status.report import Report
 from agent_job_status.runner import Runner
 from agent_job_status.settings import (
@@ -111,7 +111,9 @@ def _target_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--api-url", default="", help="default: $GITHUB_API_URL or api.github.com")
     parser.add_argument(
-        "--branch-prefix", default=DEFAULTS["branch_prefix"], help="job branches are PREFIX<id>"
+        "--branch-prefix",
+        default=DEFAULTS["branch_prefix"],
+        help="job branches are PREFIX<id>; a comma list is tried in order",
     )
     parser.add_argument(
         "--workflow", default=DEFAULTS["workflow"], help="the agent's workflow file; '' for any"
@@ -247,8 +249,8 @@ def action(env: Mapping[str, str], runner: Runner) -> int:
     derived: tuple[str, ...] = ()
     if not inputs.get("job_id", "").strip():
         event_name, payload = load_event(env)
-        prefix = check_prefix(inputs.get("branch_prefix", "") or DEFAULTS["branch_prefix"])
-        job_id = job_id_from_event(event_name, payload, prefix)
+        prefixes = parse_prefixes(inputs.get("branch_prefix", "") or DEFAULTS["branch_prefix"])
+        job_id = job_id_from_event(event_name, payload, prefixes)
         if job_id:
             runner.info(f"job_id {neutral(job_id, 200)} from the {neutral(event_name, 40)} event")
             derived = (job_id,)

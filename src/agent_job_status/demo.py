@@ -35,7 +35,7 @@ def run_demo(scenario: str, speed: float, out: TextIO, runner: Runner) -> int:
         raise ConfigError(NO_SIMULATOR) from None
     with Simulator(token=DEMO_TOKEN) as sim, tempfile.TemporaryDirectory() as workspace:
         scenarios.apply(sim, scenario, job_id="demo-1", speed=speed)
-        wait_for = "merged" if scenario == "lifecycle" else "finished"
+        wait_for = "merged" if scenario.endswith("lifecycle") else "finished"
         out.write(
             f"GitHub simulator at {sim.url}, scenario '{scenario}'; waiting for "
             f"job demo-1 with wait_for: {wait_for}\n"

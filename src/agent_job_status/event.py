@@ -38,9 +38,12 @@ def branch_of_event(event_name: str, payload: Mapping[str, Any]) -> str | None:
     return ref.removeprefix("refs/heads/")
 
 
-def job_id_from_event(event_name: str, payload: Mapping[str, Any], prefix: str) -> str | None:
+def job_id_from_event(
+    event_name: str, payload: Mapping[str, Any], prefixes: tuple[str, ...]
+) -> str | None:
     branch = branch_of_event(event_name, payload)
-    if not branch or not prefix or not branch.startswith(prefix):
+    prefix = next((p for p in prefixes if p and branch and branch.startswith(p)), None)
+    if not branch or prefix is None:
         return None
     try:
         return check_job_id(branch[len(prefix) :])

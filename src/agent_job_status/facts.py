@@ -16,6 +16,8 @@ class BranchFact:
     name: str
     sha: str
     committed_at: datetime | None = None
+    message: str = ""  # the head commit's message (thepopebot marks failure there)
+    parent: str = ""  # the head commit's first parent
 
 
 @dataclass(frozen=True)
@@ -68,10 +70,11 @@ class PullFact:
 
 @dataclass(frozen=True)
 class JobConfig:
-    """`logs/<job_id>/job.config.json`, the fields we use."""
+    """The job's config in `logs/<job_id>/` (see `thepopebot.CONFIG_FILES`), the fields we use."""
 
     model: str | None = None
     title: str | None = None
+    file: str = ""  # which file it came from ("" when none was found)
 
 
 @dataclass(frozen=True)
@@ -92,3 +95,7 @@ class JobFacts:
     # Details that could not be read: (detail, reason), e.g. ("log", "expired");
     # the words are `github.answers.MISSING_REASONS`'s. The status never depends on them.
     missing: tuple[tuple[str, str], ...] = ()
+    # Read only when no agent run says enough (see `github.marks`):
+    generation: int | None = None  # thepopebot's 1 or 2, when the status needs it
+    failed_mark: bool = False  # a "🤖 Agent Job: … (failed)" commit on the branch
+    logs_only: bool = False  # the merged PR changed nothing outside logs/<id>/

@@ -111,6 +111,15 @@ def check_prefix(raw: str) -> str:
     return raw
 
 
+def parse_prefixes(raw: str) -> tuple[str, ...]:
+    """Branch prefixes, a comma or newline list in the order they are tried."""
+    items = [item.strip() for item in re.split(r"[,\n]", raw)]
+    prefixes = tuple(dict.fromkeys(check_prefix(item) for item in items if item))
+    if not prefixes or len(prefixes) > 10:
+        raise InputError("branch_prefix", f"expected 1 to 10 prefixes, got {shown(raw)}")
+    return prefixes
+
+
 def check_repository(raw: str) -> str:
     value = raw.strip()
     if not value:

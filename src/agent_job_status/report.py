@@ -59,6 +59,8 @@ class Report:
     # Details that could not be read, as "detail: reason" (e.g. "log: expired");
     # the status stands without them. See README, "Missing details".
     missing: tuple[str, ...] = ()
+    generation: int | None = None  # thepopebot's generation (1: job/ + Actions, 2: agent-job/)
+    merged_logs_only: bool = False  # failed although merged: the PR carried only its logs
 
     @property
     def source_ref(self) -> str:

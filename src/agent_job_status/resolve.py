@@ -11,7 +11,8 @@ from urllib.parse import quote
 
 from agent_job_status.facts import JobFacts, RunFact
 from agent_job_status.report import Report
-from agent_job_status.status import Status
+from agent_job_status.status import Lifecycle, Status
+from agent_job_status.thepopebot import generation_of
 
 QUEUED = frozenset({"queued", "requested", "waiting", "pending"})
 GOOD_CONCLUSIONS = frozenset({"success", "neutral"})
@@ -20,10 +21,18 @@ GOOD_CONCLUSIONS = frozenset({"success", "neutral"})
 def decide(facts: JobFacts) -> tuple[Status, str]:
     """The rule table: (status, reason). First match wins."""
     run, pull = facts.run, facts.pull
+    failed_run = (
+        run is not None and run.status == "completed" and run.conclusion not in GOOD_CONCLUSIONS
+    )
+    failure = (run.conclusion or "failure") if run is not None and failed_run else ""
+    if facts.failed_mark and not failed_run:
+        failure = "agent_reported_failure"
     if pull is not None and pull.merged:
+        if failure and facts.logs_only:
+            return Status.FAILED, failure  # 1a: only the failed agent's logs were merged
         return Status.MERGED, ""  # 1: work landed; outranks a failed run
-    if run is not None and run.status == "completed" and run.conclusion not in GOOD_CONCLUSIONS:
-        return Status.FAILED, run.conclusion or "failure"  # 2
+    if failure:
+        return Status.FAILED, failure  # 2: the run failed, or the agent says it did
     if pull is not None and pull.state == "closed":
         return Status.CLOSED, ""  # 3
     if run is not None and run.status in QUEUED:
@@ -37,6 +46,8 @@ def decide(facts: JobFacts) -> tuple[Status, str]:
         return Status.RUNNING, f"unknown_run_status:{run.status}"
     if pull is not None:
         return Status.COMPLETED, "no_run_record"  # 7
+    if facts.branch is not None and facts.generation == 2:
+        return Status.RUNNING, "no_run_record"  # 8a: the agent runs outside Actions
     if facts.branch is not None:
         return Status.PENDING, "waiting_for_run"  # 8
     return Status.NOT_FOUND, ""  # 9
@@ -66,6 +77,8 @@ def resolve(facts: JobFacts) -> Report:
         pr_state = "merged" if pull.merged else pull.state
     branch_exists: bool | None = branch is not None if facts.branch_checked else None
     finished = run.updated_at if run is not None and run.status == "completed" else None
+    found = run is not None or pull is not None or branch is not None
+    generation = facts.generation or generation_of(facts.branch_name, facts.config.file)
     return Report(
         id=facts.job_id,
         status=status,
@@ -101,9 +114,12 @@ def resolve(facts: JobFacts) -> Report:
         finished_at=finished,
         merged_at=pull.merged_at if pull else None,
         closed_at=pull.closed_at if pull else None,
-        archived_at=pull.closed_at if pull else None,
+        # Mintlify: archivedAt is null while the job is active (a re-run of a closed PR's job).
+        archived_at=pull.closed_at if pull and status.lifecycle is not Lifecycle.ACTIVE else None,
         current_step=current if status is Status.RUNNING else None,
         steps_completed=done,
         steps_total=total,
         missing=tuple(f"{detail}: {why}" for detail, why in facts.missing),
+        generation=generation if found else None,
+        merged_logs_only=bool(pull and pull.merged and status is Status.FAILED),
     )

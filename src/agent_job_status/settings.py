@@ -19,13 +19,13 @@ from agent_job_status.inputs import (
     WAIT_FOR,
     check_api_url,
     check_log_path,
-    check_prefix,
     check_repository,
     check_workflow,
     parse_bool,
     parse_duration,
     parse_int,
     parse_job_ids,
+    parse_prefixes,
     parse_statuses,
     server_url_for,
     shown,
@@ -37,7 +37,7 @@ DEFAULTS: dict[str, str] = {
     "repository": "",
     "token": "",
     "api_url": "https://api.github.com",
-    "branch_prefix": "job/",
+    "branch_prefix": "job/,agent-job/",
     "workflow": "run-job.yml",
     "wait": "false",
     "wait_for": "finished",
@@ -71,7 +71,8 @@ class Target:
     """What to look at: the repository and how jobs map to branches and runs."""
 
     repository: str
-    branch_prefix: str = DEFAULTS["branch_prefix"]
+    # Tried in order; the first whose branch, PR or run exists names the job's branch.
+    branch_prefixes: tuple[str, ...] = parse_prefixes(DEFAULTS["branch_prefix"])
     workflow: str = DEFAULTS["workflow"]  # the agent's workflow file; "" for any workflow
     own_run_id: int | None = None  # never the run this action is part of
     server_url: str = "https://github.com"
@@ -86,8 +87,17 @@ class Target:
         """The repository's REST path, which every read starts from."""
         return f"/repos/{self.repository}"
 
+    @property
+    def branch_prefix(self) -> str:
+        """The first prefix: it names a job's branch until one is found."""
+        return self.branch_prefixes[0]
+
+    def branches_of(self, job_id: str) -> tuple[str, ...]:
+        """The job's branch under each prefix, in the order they are tried."""
+        return tuple(f"{prefix}{job_id}" for prefix in self.branch_prefixes)
+
     def branch_of(self, job_id: str) -> str:
-        return f"{self.branch_prefix}{job_id}"
+        return self.branches_of(job_id)[0]
 
 
 @dataclass(frozen=True)
@@ -150,7 +160,7 @@ def target_from(
 ) -> Target:
     return Target(
         repository=check_repository(repository),
-        branch_prefix=check_prefix(branch_prefix),
+        branch_prefixes=parse_prefixes(branch_prefix),
         workflow=check_workflow(workflow),
         own_run_id=own_run_id,
         server_url=api.server_url,

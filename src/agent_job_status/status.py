@@ -43,8 +43,9 @@ class Status(StrEnum):
         return member
 
     # The first reference API's clients poll until completed, failed or
-    # merged, so our two extra terminal statuses map onto words they know:
-    # a closed PR is work that did not land.
+    # merged, so our two extra terminal statuses map onto words that end the
+    # poll: a closed PR is work that did not land, and an id with nothing on
+    # GitHub must not be polled forever (`--wait` gives it `start_timeout`).
     PENDING = "pending", Traits(Lifecycle.ACTIVE, False, False, 3, "pending", "⏳", "…", "33")
     RUNNING = "running", Traits(Lifecycle.ACTIVE, False, False, 4, "running", "🏃", "▶", "36")
     COMPLETED = (
@@ -54,7 +55,7 @@ class Status(StrEnum):
     FAILED = "failed", Traits(Lifecycle.FAILED, True, True, 0, "failed", "❌", "✖", "31")
     MERGED = "merged", Traits(Lifecycle.COMPLETED, True, True, 6, "merged", "🟣", "⛙", "35")
     CLOSED = "closed", Traits(Lifecycle.ARCHIVED, True, True, 2, "failed", "🚫", "⊘", "90")
-    NOT_FOUND = "not_found", Traits(None, True, True, 1, "pending", "❔", "?", "90")
+    NOT_FOUND = "not_found", Traits(None, True, True, 1, "failed", "❔", "?", "90")
 
     @property
     def lifecycle(self) -> Lifecycle | None:

@@ -79,14 +79,17 @@ Scenarios (``scenarios.py``)
     ``scenarios.apply(sim, name, job_id="demo-1", speed=1.0)`` with ``completed``, ``failed``,
     ``lifecycle`` (0 s queued, 1-3 s running/steps, 4 s completed + PR, 6 s merged + branch
     deleted; divided by ``speed``), ``merged``, ``closed``, ``not_found``, ``pending``,
-    ``running``.
+    ``running``; thepopebot's generations: ``gen1-lifecycle``, ``gen1-pending``,
+    ``gen1-failed-automerged``, ``gen2-lifecycle``, ``gen2-running``, ``gen2-completed``,
+    ``gen2-failed``, ``gen2-failed-automerged``, ``gen2-merged`` (see scenarios.py).
 
 HTTP
     GitHub REST paths for one repository: repository, branches (list/one; ``job/x`` or
     ``job%2Fx``), git/matching-refs, git/ref, actions runs (list, per workflow, one, attempts,
     jobs, logs -> 302 to ``http://localhost:PORT/_sim/blobs/<id>.zip``; 404 until the attempt is
-    completed, as on GitHub), pulls (list, one, files), compare, contents (JSON or raw with
-    ``Accept: application/vnd.github.raw``), issue comments (list, create, get, edit, delete),
+    completed, as on GitHub), pulls (list, one, files, commits), commits (one), compare,
+    contents (JSON or raw with ``Accept: application/vnd.github.raw``), issue comments (list,
+    create, get, edit, delete),
     ``/user`` (403) and ``/rate_limit`` (not counted). ``Authorization: token|Bearer <token>``
     required (401 "Bad credentials"). JSON GETs carry ``ETag: W/"<sha256>"``; a matching
     ``If-None-Match`` answers 304 without counting. Paginated lists carry GitHub's ``Link``.

@@ -701,6 +701,21 @@ def _get_pull_files(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     )
 
 
+@_route("GET", r"{REPO}/pulls/(?P<number>\d+)/commits", "pulls")
+def _get_pull_commits(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
+    pr = _find_pr(sim, m)
+    page, headers = sim._paginate(ctx, sim.state.pr_commits(pr.number))
+    return _Resp(200, [payloads.commit(sim.state, ctx.api, sha) for sha in page], headers)
+
+
+@_route("GET", "{REPO}/commits/(?P<ref>[^/]+)", "contents")
+def _get_commit(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
+    sha = sim.state.resolve_ref(m["ref"])
+    if sha is None:
+        raise _not_found(f"No commit found for SHA: {m['ref']}")
+    return _Resp(200, payloads.commit(sim.state, ctx.api, sha))
+
+
 @_route("GET", "{REPO}/compare/(?P<spec>.+)", "contents")
 def _compare(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     spec = m["spec"]

@@ -600,6 +600,16 @@ class SimState:
                 base = self.commits[pr.merge_commit_sha].parents[0]
             return self.diff(self.merge_base(base, pr.head_sha), pr.head_sha)
 
+    def pr_commits(self, number: int) -> list[str]:
+        """The PR's commits, oldest first (as GitHub lists them)."""
+        with self.lock:
+            pr = self.pulls[number]
+            base = self.branches.get(pr.base_ref, pr.base_sha)
+            if pr.merged and pr.merge_commit_sha is not None:
+                base = self.commits[pr.merge_commit_sha].parents[0]
+            on_base = set(self.ancestors(base))
+            return [sha for sha in reversed(self.ancestors(pr.head_sha)) if sha not in on_base]
+
     def merge_pr(self, number: int, delete_branch: bool = False, message: str | None = None) -> str:
         """Merge: a merge commit on the base branch. Returns the merge commit sha."""
         with self.lock:

@@ -19,8 +19,9 @@ from agent_job_status.github.budget import CONFIG, FILES, LOG
 from agent_job_status.github.client import GitHubClient
 from agent_job_status.github.logs import MAX_LOG_CHARS, run_log
 from agent_job_status.github.memo import Memo
-from agent_job_status.github.payloads import HAS_STEPS, is_dict, is_list, parse_config, text_of
+from agent_job_status.github.payloads import HAS_STEPS, is_dict, is_list, text_of
 from agent_job_status.github.reads import StatusReads
+from agent_job_status.thepopebot import config_file_in, parse_config
 
 T = TypeVar("T")
 ALL = frozenset({LOG, FILES, CONFIG})
@@ -194,11 +195,11 @@ class Details:
             text_of(e, "name") for e in resp.data if isinstance(e, dict) and e.get("type") == "file"
         )
         config = JobConfig()
-        if "job.config.json" in names:
-            config = parse_config(self._raw(f"{folder}/job.config.json", sha))
+        if config_name := config_file_in(names):  # either generation's file
+            config = parse_config(config_name, self._raw(f"{folder}/{config_name}", sha))
         # The agent's session log first, then any other log-like file.
         choice = [n for n in names if n.endswith(".jsonl")] or [
-            n for n in names if n.endswith((".log", ".txt", ".md"))
+            n for n in names if n.endswith((".log", ".txt", ".md")) and n != config.file
         ]
         if not choice:
             return config, "", ""

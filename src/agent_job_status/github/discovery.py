@@ -10,18 +10,21 @@ from agent_job_status.settings import Target
 
 
 def all_job_ids(client: GitHubClient, target: Target) -> tuple[str, ...]:
-    """Every job whose branch exists or whose PR is open."""
-    prefix = target.branch_prefix
-    refs, _ = client.get_all(f"{target.api_path}/git/matching-refs/heads/{quote(prefix)}")
-    ids: set[str] = set()
-    for ref in refs:
-        name = text_of(ref, "ref").removeprefix("refs/heads/") if isinstance(ref, dict) else ""
-        if name.startswith(prefix) and len(name) > len(prefix):
-            ids.add(name[len(prefix) :])
+    """Every job whose branch exists or whose PR is open, under any of the prefixes."""
+    names: list[str] = []
+    for prefix in target.branch_prefixes:
+        refs, _ = client.get_all(f"{target.api_path}/git/matching-refs/heads/{quote(prefix)}")
+        names += [
+            text_of(r, "ref").removeprefix("refs/heads/") for r in refs if isinstance(r, dict)
+        ]
     pulls, _ = client.get_all(f"{target.api_path}/pulls", {"state": "open"})
     for pull in pulls:
         head = pull.get("head") if isinstance(pull, dict) else None
-        ref = text_of(head, "ref") if isinstance(head, dict) else ""
-        if ref.startswith(prefix) and len(ref) > len(prefix):
-            ids.add(ref[len(prefix) :])
+        names.append(text_of(head, "ref") if isinstance(head, dict) else "")
+    ids: set[str] = set()
+    for name in names:
+        for prefix in target.branch_prefixes:
+            if name.startswith(prefix) and len(name) > len(prefix):
+                ids.add(name[len(prefix) :])
+                break
     return tuple(sorted(ids))

@@ -8,12 +8,11 @@ never turned into facts, and `items.newest` decides what it costs.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from agent_job_status.facts import BranchFact, JobConfig, JobFact, PullFact, RunFact, StepFact
+from agent_job_status.facts import BranchFact, JobFact, PullFact, RunFact, StepFact
 
 HAS_STEPS = ("in_progress", "completed")  # a queued run has no steps to read yet
 
@@ -94,10 +93,14 @@ def branch_fact(data: Mapping[str, Any]) -> BranchFact:
     commit = data.get("commit") if isinstance(data.get("commit"), dict) else {}
     inner = (commit or {}).get("commit")
     committer = inner.get("committer") if isinstance(inner, dict) else None
+    parents = (commit or {}).get("parents")
+    first = parents[0] if isinstance(parents, list) and parents else None
     return BranchFact(
         name=text_of(data, "name"),
         sha=text_of(commit or {}, "sha"),
         committed_at=parse_time(committer.get("date")) if isinstance(committer, dict) else None,
+        message=text_of(inner, "message") if isinstance(inner, dict) else "",
+        parent=text_of(first, "sha") if isinstance(first, dict) else "",
     )
 
 
@@ -138,17 +141,3 @@ def is_list(data: Any) -> bool:
 
 def is_dict(data: Any) -> bool:
     return isinstance(data, dict)
-
-
-def parse_config(text: str) -> JobConfig:
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return JobConfig()
-    if not isinstance(data, dict):
-        return JobConfig()
-    model, title = data.get("model"), data.get("title")
-    return JobConfig(
-        model=model if isinstance(model, str) else None,
-        title=title if isinstance(title, str) else None,
-    )

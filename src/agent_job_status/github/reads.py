@@ -37,6 +37,7 @@ from agent_job_status.github.payloads import (
     text_of,
 )
 from agent_job_status.settings import Target
+from agent_job_status.thepopebot import is_sibling_run
 
 LIST_PAGES = 10  # pages of 100 runs or PRs read per poll before asking per job
 PROGRESS_UP_TO = 5  # jobs whose step progress is read on every poll
@@ -65,6 +66,7 @@ class StatusReads:
         self._watched: dict[str, tuple[RunFact | None, PullFact | None]] = {}
         self._warn = warn or (lambda _message: None)
         self._warned: set[str] = set()
+        self._found: dict[str, str] = {}  # job id -> the branch found for it (sticky)
 
     def warn_once(self, message: str) -> None:
         """Warn about an unreadable item once, though every poll lists it again."""
@@ -82,8 +84,9 @@ class StatusReads:
 
     def _run_of(self, branch: str, items: list[Any]) -> RunFact | None:
         """The run that speaks for `branch`, from its items (newest first)."""
-        own = self.target.own_run_id
-        items = [i for i in items if own is None or not isinstance(i, dict) or i.get("id") != own]
+        # Never this action's own run, nor a sibling workflow's (an unreadable
+        # item stays: it may be the newest, which `newest` must know).
+        items = [i for i in items if not isinstance(i, dict) or self._agent_run(i)]
         pick = newest(items, is_run, "id")
         if pick.unreadable_newest:
             raise UnreadableItem("workflow run", branch)
@@ -102,6 +105,20 @@ class StatusReads:
             raise UnreadableItem("pull request", branch)
         self._skipped("pull request", branch, pick.skipped)
         return pull_fact(pick.item) if pick.item is not None else None
+
+    def _agent_run(self, item: Any) -> bool:
+        """A listed run that may be the agent's: never this action's own run, nor a
+        sibling workflow's (auto-merge, notices) when every workflow is listed."""
+        if not isinstance(item, dict):
+            return False
+        if self.target.own_run_id is not None and item.get("id") == self.target.own_run_id:
+            return False
+        return not is_sibling_run(text_of(item, "path"))
+
+    def candidates(self, job_id: str) -> tuple[str, ...]:
+        """The branches a job may have: the one found before, else one per prefix."""
+        found = self._found.get(job_id)
+        return (found,) if found is not None else self.target.branches_of(job_id)
 
     # -- one job ---------------------------------------------------------------
     def _runs_path(self) -> str:
@@ -166,18 +183,30 @@ class StatusReads:
         return branch_fact(resp.data) if resp is not None else None
 
     def status_facts(self, job_id: str) -> JobFacts:
-        """What the status needs, no more: run (+ its jobs), PR, branch if neither."""
-        name = self.target.branch_of(job_id)
-        if not self.watch:
-            run, pull = self._with_jobs(self.latest_run(name)), self.newest_pull(name)
-        elif name not in self._watched:  # a wait's first look: the run, and the PR if it can matter
-            run = self._with_jobs(self.latest_run(name))
-            pull = self.newest_pull(name) if run is None or run.status == "completed" else None
-        else:
-            run, pull = self._next_look(name, *self._watched[name])
-        if self.watch:
-            self._watched[name] = (run, pull)
-        return self._facts(job_id, run, pull, self.branch)
+        """What the status needs, no more: run (+ its jobs), PR, branch if neither;
+        under each prefix in turn until one of them exists. A wait, once it has
+        found the job's branch, asks only what can change next."""
+        found = self._found.get(job_id)
+        if self.watch and found is not None and found in self._watched:
+            run, pull = self._next_look(found, *self._watched[found])
+            self._watched[found] = (run, pull)
+            return self._facts(job_id, found, run, pull, self.branch)
+        first: JobFacts | None = None
+        for name in self.candidates(job_id):
+            if self.watch:  # a wait's first look: the run, and the PR if it can matter
+                run = self._with_jobs(self.latest_run(name))
+                pull = self.newest_pull(name) if run is None or run.status == "completed" else None
+            else:
+                run, pull = self._with_jobs(self.latest_run(name)), self.newest_pull(name)
+            facts = self._facts(job_id, name, run, pull, self.branch)
+            if _exists(facts):
+                self._found[job_id] = name
+                if self.watch:
+                    self._watched[name] = (run, pull)
+                return facts
+            first = first or facts
+        assert first is not None  # a target has at least one prefix
+        return first
 
     def _with_jobs(self, run: RunFact | None) -> RunFact | None:
         if run is not None and run.status in HAS_STEPS:
@@ -217,12 +246,12 @@ class StatusReads:
     def _facts(
         self,
         job_id: str,
+        name: str,
         run: RunFact | None,
         pull: PullFact | None,
         branch: Callable[[str], BranchFact | None],
     ) -> JobFacts:
         """Status facts; the branch is asked only when neither run nor PR says enough."""
-        name = self.target.branch_of(job_id)
         checked = run is None and pull is None
         return JobFacts(
             job_id=job_id,
@@ -239,22 +268,30 @@ class StatusReads:
     def status_facts_many(self, job_ids: tuple[str, ...]) -> list[JobFacts]:
         """Status facts for many jobs from shared lists: the cost of a poll grows
         with the pages of runs and PRs, not with the number of jobs."""
-        prefix = self.target.branch_prefix
-        names = {job_id: f"{prefix}{job_id}" for job_id in job_ids}
-        wanted = set(names.values())
+        names = {job_id: self.candidates(job_id) for job_id in job_ids}
+        wanted = {name for candidates in names.values() for name in candidates}
         runs = self._runs_by_branch(wanted)
         pulls = self._pulls_by_branch(wanted)
-        bare = [
-            name for name in names.values() if runs.get(name) is None and pulls.get(name) is None
-        ]
-        branches = self._branches(set(bare)) if bare else {}
+        bare = {
+            name
+            for candidates in names.values()
+            if all(runs.get(n) is None and pulls.get(n) is None for n in candidates)
+            for name in candidates
+        }
+        branches = self._branches(bare) if bare else {}
         progress = len(job_ids) <= PROGRESS_UP_TO
         facts = []
-        for job_id, name in names.items():
+        for job_id, candidates in names.items():
+            found = [n for n in candidates if runs.get(n) or pulls.get(n) or branches.get(n)] or [
+                candidates[0]
+            ]
+            name = found[0]
+            if name in branches or runs.get(name) or pulls.get(name):
+                self._found[job_id] = name
             run = runs.get(name)
             if run is not None and progress and run.status == "in_progress":
                 run = replace(run, jobs=self.run_jobs(run))
-            facts.append(self._facts(job_id, run, pulls.get(name), branches.get))
+            facts.append(self._facts(job_id, name, run, pulls.get(name), branches.get))
         return facts
 
     def _pages(
@@ -331,18 +368,20 @@ class StatusReads:
             name = next(iter(wanted))
             fact = self.branch(name)
             return {name: fact} if fact is not None else {}
-        prefix = self.target.branch_prefix
-        refs, _ = self.client.get_all(f"{self._repo}/git/matching-refs/heads/{quote(prefix)}")
         out: dict[str, BranchFact] = {}
-        for ref in refs:
-            if not isinstance(ref, dict):
+        for prefix in self.target.branch_prefixes:
+            if not any(name.startswith(prefix) for name in wanted):
                 continue
-            name = text_of(ref, "ref").removeprefix("refs/heads/")
-            obj = ref.get("object")
-            if name in wanted:
-                out[name] = BranchFact(
-                    name=name, sha=text_of(obj, "sha") if isinstance(obj, dict) else ""
-                )
+            refs, _ = self.client.get_all(f"{self._repo}/git/matching-refs/heads/{quote(prefix)}")
+            for ref in refs:
+                if not isinstance(ref, dict):
+                    continue
+                name = text_of(ref, "ref").removeprefix("refs/heads/")
+                obj = ref.get("object")
+                if name in wanted:
+                    out[name] = BranchFact(
+                        name=name, sha=text_of(obj, "sha") if isinstance(obj, dict) else ""
+                    )
         return out
 
 
@@ -356,3 +395,7 @@ def _head_ref(item: Any) -> str | None:
     head = item.get("head") if isinstance(item, dict) else None
     value = head.get("ref") if isinstance(head, dict) else None
     return value if isinstance(value, str) and value else None
+
+
+def _exists(facts: JobFacts) -> bool:
+    return facts.run is not None or facts.pull is not None or facts.branch is not None

@@ -16,6 +16,7 @@ from agent_job_status.github.client import GitHubClient
 from agent_job_status.github.details import Details
 from agent_job_status.github.discovery import all_job_ids
 from agent_job_status.github.lag import LagGuard
+from agent_job_status.github.marks import Marks
 from agent_job_status.github.reads import StatusReads
 from agent_job_status.settings import Target
 
@@ -38,6 +39,7 @@ class GitHubFacts:
         self.target = target
         self.reads = StatusReads(client, target, warn, watch=watch)
         self._lag = LagGuard(self.reads)
+        self._marks = Marks(self.reads)
         self._details = Details(self.reads)
 
     def status_facts(self, job_ids: tuple[str, ...]) -> Iterator[JobFacts]:
@@ -48,7 +50,9 @@ class GitHubFacts:
         return iter(self.reads.status_facts_many(job_ids))
 
     def settled(self, facts: JobFacts) -> JobFacts:
-        return self._lag.settled(facts)
+        """Never behind what was seen; then, on those settled facts, what the branch
+        says when no agent run does (thepopebot's generation and failure marks)."""
+        return self._marks.marked(self._lag.settled(facts))
 
     def details(self, jobs: Sequence[tuple[JobFacts, bool]]) -> list[JobFacts]:
         """Details for (facts, failed) jobs, planned first against the rate limit left."""

@@ -14,6 +14,7 @@ from agent_job_status.inputs import (
     check_job_id,
 )
 from agent_job_status.report import Report
+from agent_job_status.status import Status
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -23,7 +24,14 @@ if TYPE_CHECKING:
 
 
 from agent_job_status.serve.cache import JobCache, Observer
-from agent_job_status.serve.config import FAILED, NOT_FOUND, UNAUTHORIZED, ServeConfig, config_from
+from agent_job_status.serve.config import (
+    FAILED,
+    JOB_NOT_FOUND,
+    NOT_FOUND,
+    UNAUTHORIZED,
+    ServeConfig,
+    config_from,
+)
 from agent_job_status.serve.openapi import openapi
 
 log = logging.getLogger("agent_job_status.serve")
@@ -75,6 +83,8 @@ def create_app(
         except Exception:
             log.exception("job %r: internal error", job_id[:200])
             return JSONResponse(FAILED, status_code=500)
+        if report.status is Status.NOT_FOUND:
+            return JSONResponse(JOB_NOT_FOUND, status_code=404)
         return JSONResponse(view(report))
 
     async def job_status(request: Request) -> JSONResponse:

@@ -25,6 +25,7 @@ MINTLIFY_FIELDS = ("id", "status", "source", "model", "prLink", "createdAt", "ar
 UNAUTHORIZED = {"error": "Unauthorized"}
 FAILED = {"error": "Failed to get job status"}
 NOT_FOUND = {"error": "Not found"}
+JOB_NOT_FOUND = {"error": "Job not found"}  # an id with no branch, PR or run: polls end
 
 # The exact rule `check_job_id` applies, as an ECMA/Python regex for the OpenAPI
 # description (so that generated clients and fuzzers agree with the server).

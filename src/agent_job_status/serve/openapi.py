@@ -79,6 +79,9 @@ def openapi(project_id: str) -> dict[str, Any]:
                         },
                         "400": _error("Missing or invalid job_id", "Input 'job_id': is empty"),
                         "401": _error("Missing or wrong x-api-key", "Unauthorized"),
+                        "404": _error(
+                            "No branch, pull request or run for this job", "Job not found"
+                        ),
                         "500": _error("GitHub unreachable or failing", "Failed to get job status"),
                     },
                 }
@@ -108,7 +111,10 @@ def openapi(project_id: str) -> dict[str, Any]:
                         },
                         "400": _error("Invalid job id", "Input 'id': is empty"),
                         "401": _error("Missing or wrong bearer token", "Unauthorized"),
-                        "404": _error("Unknown projectId", "Not found"),
+                        "404": _error(
+                            "Unknown projectId, or no branch, PR or run for this job",
+                            "Job not found",
+                        ),
                         "500": _error("GitHub unreachable or failing", "Failed to get job status"),
                     },
                 }
