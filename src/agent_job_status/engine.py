@@ -6,7 +6,7 @@ what reading them costs) is the source's business (`github.GitHubFacts`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from agent_job_status.facts import JobFacts
@@ -40,12 +40,14 @@ def observe_one(source: FactSource, job_id: str, *, detail: bool) -> Report:
 
 
 def _report(source: FactSource, facts: JobFacts, *, detail: bool) -> Report:
+    # A source may bring its own rule table (an agent profile, issue 16).
+    decide: Callable[[JobFacts], Report] = getattr(source, "resolve", resolve)
     facts = source.settled(facts)  # facts never go backwards when a list lags
-    report = resolve(facts)
+    report = decide(facts)
     if detail:
         # Details never change the status (the branch, the only status fact
         # among them, was already asked when it matters), only fill fields.
-        report = resolve(source.details(facts, failed=report.status == "failed"))
+        report = decide(source.details(facts, failed=report.status == "failed"))
     return report
 
 

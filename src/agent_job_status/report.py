@@ -56,6 +56,11 @@ class Report:
     steps_total: int | None = None
     timed_out: bool = False
     log_file: str | None = None
+    # Which agent's profile decided (issue 16); label = icon and name, shown in
+    # the summary heading ("" for the default thepopebot engine).
+    agent: str = "popebot"
+    agent_label: str = ""
+    compare_url: str | None = None  # a "Create PR" link when the agent opens no PR
 
     @property
     def source_ref(self) -> str:
