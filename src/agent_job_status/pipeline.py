@@ -16,8 +16,8 @@ from agent_job_status.comment import StickyComments
 from agent_job_status.display import describe
 from agent_job_status.engine import FactSource
 from agent_job_status.engine import observe as observe_jobs
+from agent_job_status.github.agent_source import source_for_profile
 from agent_job_status.github.client import GitHubClient, RetryPolicy, Stats
-from agent_job_status.github.source import GitHubFacts
 from agent_job_status.publish import exit_code, publish
 from agent_job_status.render import render_preview
 from agent_job_status.report import Report
@@ -70,8 +70,9 @@ def nothing_found(settings: Settings) -> Report:
 def source_for(
     settings: Settings, client: GitHubClient, warn: Callable[[str], None] | None = None
 ) -> FactSource:
-    """Where the facts come from: GitHub, for the settings' target, through `client`."""
-    return GitHubFacts(client, settings.target, warn=warn)
+    """Where the facts come from: GitHub, for the settings' target, through `client`,
+    read as the settings' agent profile says (thepopebot's: `GitHubFacts`)."""
+    return source_for_profile(client, settings.target, settings.profile, warn)
 
 
 def observe(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
+from agent_job_status.engine import FactSource
 from agent_job_status.facts import JobFact, JobFacts, RunFact
 from agent_job_status.github.agent_reads import (
     AgentReads,
@@ -23,6 +24,7 @@ from agent_job_status.github.client import GitHubClient
 from agent_job_status.github.logs import MAX_LOG_CHARS, run_log
 from agent_job_status.github.memo import Memo
 from agent_job_status.github.payloads import is_jobs, job_fact, text_of
+from agent_job_status.github.source import GitHubFacts
 from agent_job_status.profiles.evaluate import AgentFacts, resolve_with
 from agent_job_status.profiles.model import Profile
 from agent_job_status.report import Report
@@ -174,3 +176,12 @@ def newest_marker(markers: list[Marker | None]) -> Marker | None:
     if not known:
         return None
     return max(known, key=lambda m: (m.at is not None, m.at.timestamp() if m.at else 0.0))
+
+
+def source_for_profile(
+    client: GitHubClient, target: Target, profile: Profile, warn: Callable[[str], None] | None
+) -> FactSource:
+    """thepopebot's built-in engine for a `rules = "builtin"` profile, else the profile's."""
+    if profile.builtin_rules:
+        return GitHubFacts(client, target, warn=warn)
+    return AgentSource(client, target, profile, warn)
