@@ -160,6 +160,20 @@ class AgentReads:
                 return pull
         return None
 
+    def pull_by_pattern(self, job_id: str) -> Pull | None:
+        """The newest recent PR from one of the job's branches: a merge may have
+        deleted the branch, and only the PR still names it (one list page)."""
+        regexes = [pattern_regex(p, job_id) for p in self.profile.branches if "{id}" in p.template]
+        params: dict[str, str | int] = {
+            "state": "all", "sort": "created", "direction": "desc", "per_page": 100,
+        }  # fmt: skip
+        resp = self.client.get(f"{self._repo}/pulls", params, shape=is_pulls)
+        for item in resp.data:
+            pull = self._pull(item)
+            if any(r.fullmatch(pull.branch) for r in regexes):
+                return pull
+        return None
+
     def open_pulls(self) -> list[Pull]:
         items, _ = self.client.get_all(f"{self._repo}/pulls", {"state": "open"})
         return [self._pull(i) for i in items if is_pull(i)]

@@ -146,6 +146,9 @@ class AgentSource:
             name = tracking.compare_url.split("...", 1)[1].split("?", 1)[0] or None
         if pull is None and name is not None:
             pull = reads.pull_by_branch(name)
+        elif pull is None and profile.job_key != "pull":
+            pull = reads.pull_by_pattern(job_id)  # the branch went with a merge
+            name = pull.branch if pull else None
         branch = reads.branch(name) if name is not None else None
         markers: list[Marker | None] = [tracking.marker]
         if profile.needs_timeline and pull is not None:
