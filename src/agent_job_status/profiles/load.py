@@ -254,7 +254,7 @@ def choose(agent: str, profile_file: Path | None) -> Profile:
     name = agent.strip().lower() or "popebot"
     if name == "custom":
         if profile_file is None:
-            raise InputError("profile_file", "agent 'custom' needs a profile_file")
+            raise InputError("agent", "'custom' needs a profile_file")
         return from_file(profile_file)
     if profile_file is not None:
         raise InputError("profile_file", "is read only with agent 'custom'")
