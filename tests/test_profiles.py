@@ -270,3 +270,31 @@ def test_demo_plays_an_agent(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "status             merged" in out and "Copilot coding agent" in out
     assert main(["demo", "--agent", "claude", "--scenario", "nope"]) == 2
+
+
+def test_serve_answers_for_an_agent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve --agent copilot`: the reference job-status API over a Copilot job."""
+    import argparse
+
+    import requests
+
+    from agent_job_status.serve import API_KEY_ENV, config_from, create_app
+
+    from .serving import background
+
+    with Simulator(owner="acme", repo="agents", token=TOKEN) as sim:
+        job_id = agent_scenarios.apply(sim, "copilot", "completed")
+        args = argparse.Namespace(
+            repo="acme/agents", host="127.0.0.1", port=0, project_id="", branch_prefix="job/",
+            workflow="run-job.yml", api_url=sim.url, agent="copilot",
+        )  # fmt: skip
+        config = config_from(args, {API_KEY_ENV: "k3y-k3y-k3y", "GITHUB_TOKEN": TOKEN})
+        assert config.agent == "copilot"
+        with background(create_app(config)) as url:
+            answer = requests.get(
+                f"{url}/api/jobs/status", params={"job_id": job_id},
+                headers={"x-api-key": "k3y-k3y-k3y"}, timeout=30,
+            )  # fmt: skip
+    assert answer.status_code == 200
+    body = answer.json()
+    assert (body["status"], body["branch"]) == ("completed", "copilot/fix-the-flaky-test")

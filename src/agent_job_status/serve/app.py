@@ -62,7 +62,10 @@ def create_app(
     from starlette.routing import Route
 
     if cache is None:
-        cache = JobCache(Observer(config.api_url, config.token, config.target(), retry=retry))
+        observer = Observer(
+            config.api_url, config.token, config.target(), retry=retry, agent=config.agent
+        )
+        cache = JobCache(observer)
     jobs = cache
     description = openapi(config.project)
 

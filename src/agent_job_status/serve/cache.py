@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from agent_job_status.engine import FactSource, observe_one
+from agent_job_status.github.agent_source import source_for_profile
 from agent_job_status.github.client import GitHubClient, RetryPolicy, Stats
-from agent_job_status.github.source import GitHubFacts
+from agent_job_status.profiles import builtin
 from agent_job_status.report import Report
 from agent_job_status.settings import Target
 
@@ -55,12 +56,16 @@ class Observer:
         *,
         slots: int = SLOTS,
         retry: RetryPolicy | None = None,
+        agent: str = "popebot",
     ) -> None:
         policy = retry or SERVE_RETRY
+        profile = builtin(agent)
         self._slots = []
         for _ in range(max(1, slots)):
             client = GitHubClient(api_url, token, retry=policy, on_retry=_log_retry)
-            self._slots.append(_Slot(client, GitHubFacts(client, target, warn=log.warning)))
+            self._slots.append(
+                _Slot(client, source_for_profile(client, target, profile, log.warning))
+            )
 
     def __call__(self, job_id: str) -> Report:
         slot = self._slots[hash(job_id) % len(self._slots)]

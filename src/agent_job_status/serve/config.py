@@ -17,6 +17,7 @@ from agent_job_status.inputs import (
     check_workflow,
     server_url_for,
 )
+from agent_job_status.profiles import builtin
 from agent_job_status.settings import DEFAULTS, Target
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 API_KEY_ENV = "AGENT_JOB_STATUS_API_KEY"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
+DEFAULT_AGENT = "popebot"
 # Serving answers in bounded time: a persistent outage is a 500 within ~10 s.
 SERVE_RETRY = RetryPolicy(attempts=3, budget=10.0)
 TTL = 1.0  # seconds an answer is shared between clients polling the same job
@@ -59,6 +61,7 @@ class ServeConfig:
     workflow: str = DEFAULTS["workflow"]
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
+    agent: str = DEFAULT_AGENT  # a built-in profile's name (issue 16)
 
     @property
     def project(self) -> str:
@@ -102,4 +105,5 @@ def config_from(args: argparse.Namespace, env: Mapping[str, str]) -> ServeConfig
         workflow=check_workflow(getattr(args, "workflow", DEFAULTS["workflow"])),
         host=getattr(args, "host", DEFAULT_HOST) or DEFAULT_HOST,
         port=port,
+        agent=builtin(str(getattr(args, "agent", DEFAULT_AGENT) or DEFAULT_AGENT)).name,
     )
