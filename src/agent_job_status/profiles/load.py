@@ -22,7 +22,6 @@ from agent_job_status.profiles.model import (
     RUN_LINKS,
     BranchPattern,
     Evidence,
-    Files,
     Markers,
     Profile,
     PullSpec,
@@ -185,7 +184,7 @@ def _evidence(items: Any) -> tuple[Evidence, ...]:
 
 TOP_KEYS = (
     "name", "title", "icon", "rules", "job_key", "branches", "run", "pull", "markers",
-    "files", "evidence",
+    "evidence",
 )  # fmt: skip
 
 
@@ -196,7 +195,6 @@ def profile_from(data: Mapping[str, Any]) -> Profile:
     if not name or not name.replace("-", "").replace("_", "").isalnum() or len(name) > 40:
         raise ProfileError("name", "expected a short name of letters, digits, '-' or '_'")
     builtin = top.get("rules") == "builtin"
-    files = _table(top.get("files", {}), "files", ("config", "log_dir"))
     return Profile(
         name=name,
         title=_text(top, "title", "", name),
@@ -207,7 +205,6 @@ def profile_from(data: Mapping[str, Any]) -> Profile:
         run=_run(top.get("run", {})),
         pull=_pull(top.get("pull", {})),
         markers=_markers(top.get("markers", {})),
-        files=Files(_texts(files, "config", "files"), _text(files, "log_dir", "files")),
         rules=() if builtin else _rules(top.get("rules")),
         evidence=_evidence(top.get("evidence", [])),
     )

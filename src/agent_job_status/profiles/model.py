@@ -63,12 +63,6 @@ class Markers:
 
 
 @dataclass(frozen=True)
-class Files:
-    config: tuple[str, ...] = ()  # JSON config paths on the branch, `{id}` placeholder
-    log_dir: str = ""
-
-
-@dataclass(frozen=True)
 class Rule:
     when: tuple[tuple[str, tuple[str, ...]], ...]  # fact -> any of these words
     status: str
@@ -94,7 +88,6 @@ class Profile:
     run: RunSpec = RunSpec()
     pull: PullSpec = PullSpec()
     markers: Markers = Markers()
-    files: Files = Files()
     rules: tuple[Rule, ...] = ()
     evidence: tuple[Evidence, ...] = ()
 
