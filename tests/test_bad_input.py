@@ -170,6 +170,11 @@ def strategies(url: str) -> dict[str, st.SearchStrategy[str]]:
             ["run-job.yml", "", ".github/workflows/run-job.yml", "missing.yml", "a/b.yml", "../x"]
         )
         | ANY,
+        "agent": st.sampled_from(
+            ["popebot", "copilot", "claude", "openhands", "custom", "", "robot", " CLAUDE "]
+        )
+        | ANY,
+        "profile_file": PATH | ANY,
         "wait": BOOL | ANY,
         "wait_for": st.sampled_from(["finished", "merged", "forever", "", "MERGED"]) | ANY,
         "timeout": DURATION | ANY.filter(_no_digits),
@@ -212,7 +217,7 @@ def test_each_input_alone(msim: Simulator, workspace: Path, name: str) -> None:
     def one(value: str) -> None:
         result = run_action(msim, workspace, {**BASE, name: value})
         check_run(result, named=name)
-        if result.code == 0 and name not in ("job_id", "branch_prefix", "workflow"):
+        if result.code == 0 and name not in ("job_id", "branch_prefix", "workflow", "agent"):
             assert result.outputs["status"] == "completed"  # the values did not change it
         if name == "token" and value.strip() and value.strip() != TOKEN:
             assert result.code == 3  # a wrong token is never an answer

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from agent_job_status import engine
 from agent_job_status import pipeline as run_module
 from agent_job_status.cli import main
 from agent_job_status.errors import GitHubError
+from agent_job_status.github import source as github_source
 from agent_job_status.github.client import GitHubClient
 from github_simulator import SimClock, Simulator, scenarios
 
@@ -181,7 +181,7 @@ def test_an_internal_error_carrying_the_token(
     def boom(*args: object, **kwargs: object) -> object:
         raise ValueError(f"exploded near {TOKEN}")
 
-    monkeypatch.setattr(engine, "resolve", boom)
+    monkeypatch.setattr(github_source, "resolve", boom)
     s = scan()
     assert s.code == 3 and "internal error" in s.text and "***" in s.text
     assert "::debug::" in s.text  # the debug traceback was printed, masked

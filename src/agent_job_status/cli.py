@@ -22,6 +22,7 @@ from agent_job_status import __version__, markdown
 from agent_job_status.errors import InputError, JobStatusError
 from agent_job_status.event import job_id_from_event, load_event
 from agent_job_status.inputs import parse_job_ids, parse_prefixes
+from agent_job_status.profiles import AGENTS, BUILTIN, choose
 from agent_job_status.report import Report
 from agent_job_status.runner import Runner
 from agent_job_status.settings import (
@@ -118,6 +119,7 @@ def _target_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workflow", default=DEFAULTS["workflow"], help="the agent's workflow file; '' for any"
     )
+    parser.add_argument("--agent", choices=AGENTS, default=DEFAULTS["agent"], help="agent profile")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -142,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run offline against the built-in GitHub simulator")
     demo.add_argument("--scenario", default="lifecycle", help="the simulator's scenario")
     demo.add_argument("--speed", type=float, default=1.0, help="compress the scenario's time")
+    demo.add_argument("--agent", choices=BUILTIN, default="popebot", help="the agent to play")
 
     render = sub.add_parser("render", help="preview the summary or comment for template authors")
     render.add_argument("--template", type=Path, default=None, help="a custom Jinja template")
@@ -154,6 +157,9 @@ def _status_parser(status: argparse.ArgumentParser) -> None:
     status.add_argument("job_ids", nargs="*", metavar="JOB_ID", help="job ids (or use --all)")
     status.add_argument("--all", action="store_true", help="every job branch or open job PR")
     _target_flags(status)
+    status.add_argument(
+        "--profile-file", default="", help="a profile TOML file (with --agent custom)"
+    )
     status.add_argument("--format", choices=FORMATS, default="text", help="output format")
     status.add_argument("--wait", action="store_true", help="block until the job ends")
     status.add_argument(
@@ -199,7 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         from agent_job_status.demo import run_demo
 
-        return guarded(lambda r: run_demo(args.scenario, args.speed, sys.stdout, r), runner)
+        return guarded(
+            lambda r: run_demo(args.scenario, args.speed, sys.stdout, r, args.agent), runner
+        )
     from agent_job_status.render import render_preview  # Jinja2: only when rendering
 
     return guarded(lambda r: _print(render_preview(args.sample, args.template, args.kind)), runner)
@@ -292,6 +300,7 @@ def status_settings(args: argparse.Namespace, env: Mapping[str, str]) -> Setting
             ),
             gate=gate_from(args.fail_on, not args.no_fail_on_timeout),
             publish=Publishing(workspace=Path.cwd()),
+            profile=choose(args.agent, Path(args.profile_file) if args.profile_file else None),
         )
     except InputError as exc:
         raise flag_error(exc) from None

@@ -25,20 +25,30 @@ NO_SIMULATOR = (
 )
 
 
-def run_demo(scenario: str, speed: float, out: TextIO, runner: Runner) -> int:
+def run_demo(
+    scenario: str, speed: float, out: TextIO, runner: Runner, agent: str = "popebot"
+) -> int:
     # The simulator is a development package, absent from the action image.
     try:
-        from github_simulator import Simulator, scenarios
+        from github_simulator import Simulator, agent_scenarios, scenarios
     except ModuleNotFoundError as exc:
         if exc.name != "github_simulator":
             raise
         raise ConfigError(NO_SIMULATOR) from None
     with Simulator(token=DEMO_TOKEN) as sim, tempfile.TemporaryDirectory() as workspace:
-        scenarios.apply(sim, scenario, job_id="demo-1", speed=speed)
+        job_id = "demo-1"
+        if agent == "popebot":
+            scenarios.apply(sim, scenario, job_id=job_id, speed=speed)
+        else:
+            # Each agent plays its own story; an unknown name is refused (exit 2).
+            try:
+                job_id = agent_scenarios.apply(sim, agent, scenario, speed=speed)
+            except ValueError as exc:
+                raise ConfigError(f"demo: {exc}") from None
         wait_for = "merged" if scenario.endswith("lifecycle") else "finished"
         out.write(
-            f"GitHub simulator at {sim.url}, scenario '{scenario}'; waiting for "
-            f"job demo-1 with wait_for: {wait_for}\n"
+            f"GitHub simulator at {sim.url}, agent '{agent}', scenario '{scenario}'; "
+            f"waiting for job {job_id} with wait_for: {wait_for}\n"
         )
         out.flush()
         files = Path(workspace) / ".runner"
@@ -53,16 +63,19 @@ def run_demo(scenario: str, speed: float, out: TextIO, runner: Runner) -> int:
             commands=False,
             verbose=True,
         )
-        outcome = run(demo_settings(sim.url, wait_for, workspace), captured)
+        outcome = run(demo_settings(sim.url, wait_for, workspace, agent, job_id), captured)
         show(files, out)
         log_file = outcome.reports[0].log_file or ""
         out.write(f"\n(log file: {Path(workspace) / log_file} - removed on exit)\n")
         return outcome.code
 
 
-def demo_settings(api_url: str, wait_for: str, workspace: str) -> Settings:
+def demo_settings(
+    api_url: str, wait_for: str, workspace: str, agent: str = "popebot", job_id: str = "demo-1"
+) -> Settings:
     inputs = {
-        "job_id": "demo-1",
+        "job_id": job_id,
+        "agent": agent,
         "repository": "acme/agents",
         "token": DEMO_TOKEN,
         "api_url": api_url,

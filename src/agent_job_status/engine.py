@@ -11,7 +11,6 @@ from typing import Protocol
 
 from agent_job_status.facts import JobFacts
 from agent_job_status.report import Report
-from agent_job_status.resolve import resolve
 
 
 class FactSource(Protocol):
@@ -37,6 +36,10 @@ class FactSource(Protocol):
         """Every job that exists now."""
         ...
 
+    def resolve(self, facts: JobFacts) -> Report:
+        """The report the source's rule table gives (thepopebot's: `resolve.resolve`)."""
+        ...
+
 
 def observe_one(source: FactSource, job_id: str, *, detail: bool) -> Report:
     return observe(source, (job_id,), detail=detail)[0]
@@ -45,11 +48,11 @@ def observe_one(source: FactSource, job_id: str, *, detail: bool) -> Report:
 def observe(source: FactSource, job_ids: tuple[str, ...], *, detail: bool) -> list[Report]:
     # Facts never go backwards when a list lags.
     facts = [source.settled(f) for f in source.status_facts(job_ids)]
-    reports = [resolve(f) for f in facts]
+    reports = [source.resolve(f) for f in facts]
     if not detail:
         return reports
     # Details never change the status (the branch, the only status fact among
     # them, was already asked when it matters), only fill fields.
     failed = [r.status == "failed" for r in reports]
     detailed = source.details(list(zip(facts, failed, strict=True)))
-    return [resolve(f) for f in detailed]
+    return [source.resolve(f) for f in detailed]

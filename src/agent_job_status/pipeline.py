@@ -16,9 +16,10 @@ from agent_job_status.comment import StickyComments
 from agent_job_status.display import describe
 from agent_job_status.engine import FactSource
 from agent_job_status.engine import observe as observe_jobs
+from agent_job_status.github.agent_source import source_for_profile
 from agent_job_status.github.answers import MISSING_REASONS
 from agent_job_status.github.client import GitHubClient, RetryPolicy, Stats
-from agent_job_status.github.source import GitHubFacts
+from agent_job_status.profiles import Profile, builtin
 from agent_job_status.publish import exit_code, publish
 from agent_job_status.report import Report
 from agent_job_status.runner import Runner
@@ -72,11 +73,13 @@ def source_for(
     client: GitHubClient,
     warn: Callable[[str], None] | None = None,
     *,
+    profile: Profile | None = None,
     watch: bool = False,
 ) -> FactSource:
-    """Where the facts come from: GitHub, for `target`, through `client`; a
-    watching source (a wait's) asks, after its first look, only what can change next."""
-    return GitHubFacts(client, target, warn=warn, watch=watch)
+    """Where the facts come from: GitHub, for `target`, through `client`, read as
+    `profile` says (thepopebot's built-in rules: `GitHubFacts`); a watching source
+    (a wait's) asks, after its first look, only what can change next."""
+    return source_for_profile(client, target, profile or builtin("popebot"), warn, watch=watch)
 
 
 def observe(
@@ -90,7 +93,13 @@ def observe(
     """The jobs' reports: one look, or looks until they end (`settings.wait`)."""
     clock = clock or WallClock()
     client = client or make_client(settings, runner, clock=clock)
-    source = source_for(settings.target, client, runner.warning, watch=settings.wait.enabled)
+    source = source_for(
+        settings.target,
+        client,
+        runner.warning,
+        profile=settings.profile,
+        watch=settings.wait.enabled,
+    )
     seen: set[str] = set()
 
     def look(detail: bool) -> list[Report]:

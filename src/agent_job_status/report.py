@@ -61,6 +61,11 @@ class Report:
     missing: tuple[str, ...] = ()
     generation: int | None = None  # thepopebot's generation (1: job/ + Actions, 2: agent-job/)
     merged_logs_only: bool = False  # failed although merged: the PR carried only its logs
+    # Which agent's profile decided (issue 16); label = icon and name, shown in
+    # the summary heading ("" for the default thepopebot engine).
+    agent: str = "popebot"
+    agent_label: str = ""
+    compare_url: str | None = None  # a "Create PR" link when the agent opens no PR
 
     @property
     def source_ref(self) -> str:

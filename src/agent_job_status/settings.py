@@ -30,7 +30,9 @@ from agent_job_status.inputs import (
     server_url_for,
     shown,
     template_path,
+    workspace_path,
 )
+from agent_job_status.profiles import Profile, builtin, choose
 
 DEFAULTS: dict[str, str] = {
     "job_id": "",
@@ -39,6 +41,8 @@ DEFAULTS: dict[str, str] = {
     "api_url": "https://api.github.com",
     "branch_prefix": "job/,agent-job/",
     "workflow": "run-job.yml",
+    "agent": "popebot",
+    "profile_file": "",
     "wait": "false",
     "wait_for": "finished",
     "timeout": "60m",
@@ -148,6 +152,8 @@ class Settings:
     wait: WaitPolicy
     gate: Gate
     publish: Publishing
+    # The agent whose traces are read (issue 16); popebot is the built-in engine.
+    profile: Profile = field(default_factory=lambda: builtin("popebot"))
 
 
 def api_from(raw_url: str, token: str, env: Mapping[str, str]) -> Api:
@@ -250,6 +256,9 @@ def from_inputs(
                 "log_max_bytes", get("log_max_bytes"), minimum=0, maximum=MAX_LOG_BYTES
             ),
             step_log=True,
+        ),
+        profile=choose(
+            get("agent"), workspace_path("profile_file", get("profile_file"), workspace)
         ),
     )
 

@@ -90,7 +90,10 @@ HTTP
     completed, as on GitHub), pulls (list, one, files, commits), commits (one), compare,
     contents (JSON or raw with ``Accept: application/vnd.github.raw``), issue comments (list,
     create, get, edit, delete),
-    ``/user`` (403) and ``/rate_limit`` (not counted). ``Authorization: token|Bearer <token>``
+    ``/user`` (403) and ``/rate_limit`` (not counted); issues and their timelines
+    (``agents.py``: ``open_issue(title, user)``, ``add_timeline_event(n, event, actor, app)``;
+    ``start_run(..., path=, display_title=)`` for dynamic runs; ``agent_scenarios.py``).
+    ``Authorization: token|Bearer <token>``
     required (401 "Bad credentials"). JSON GETs carry ``ETag: W/"<sha256>"``; a matching
     ``If-None-Match`` answers 304 without counting. Paginated lists carry GitHub's ``Link``.
     Control (no auth, not recorded): ``POST /_sim/scenario`` ``{"name", "job_id", "speed"}``,
@@ -101,7 +104,8 @@ CLI: ``python -m github_simulator [--port 0] [--scenario NAME] [--job-id ID]
 and serves until SIGTERM/SIGINT.
 """
 
-from github_simulator import scenarios
+from github_simulator import agent_scenarios, scenarios
+from github_simulator import agents as _agents  # noqa: F401 - registers its routes
 from github_simulator.clock import Clock, RealClock, SimClock
 from github_simulator.server import (
     Fault,
@@ -125,5 +129,6 @@ __all__ = [
     "SimClock",
     "SimState",
     "Simulator",
+    "agent_scenarios",
     "scenarios",
 ]

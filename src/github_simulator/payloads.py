@@ -321,7 +321,7 @@ def workflow_run(st: SimState, api: str, run: RunState, attempt: int | None = No
         "check_suite_node_id": node_id("CS", run.id),
         "head_branch": run.head_branch,
         "head_sha": run.head_sha,
-        "path": f".github/workflows/{run.workflow_file}",
+        "path": run.path or f".github/workflows/{run.workflow_file}",
         "run_number": run.run_number,
         "run_attempt": att.number,
         "event": run.event,
@@ -360,7 +360,8 @@ def workflow_run(st: SimState, api: str, run: RunState, attempt: int | None = No
         },
         "repository": repo_obj,
         "head_repository": repo_obj,
-        "display_title": c.message.splitlines()[0] if c.message else run.name,
+        "display_title": run.display_title
+        or (c.message.splitlines()[0] if c.message else run.name),
     }
 
 

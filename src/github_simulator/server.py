@@ -770,7 +770,7 @@ def _contents(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
 
 def _issue_number(sim: Simulator, m: re.Match[str]) -> int:
     number = int(m["number"])
-    if number not in sim.state.pulls:
+    if number not in sim.state.pulls and number not in sim.state.issues:
         raise _not_found(doc=f"{DOCS}/issues/comments#list-issue-comments")
     return number
 

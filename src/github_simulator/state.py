@@ -118,6 +118,8 @@ class RunState:
     logs_gone: int | None = None  # 404 or 410: the logs expired or were deleted
     log_layout: str = "steps"  # "steps": per-step and job files; "jobs": job files only
     status_null: bool = False  # lists and reads say `"status": null` (OpenAPI allows it)
+    path: str | None = None  # e.g. dynamic/copilot-swe-agent/copilot; else the workflow file's
+    display_title: str | None = None  # else the head commit's first line
 
     @property
     def latest(self) -> RunAttempt:
@@ -156,6 +158,24 @@ class CommentState:
 
 
 @dataclass
+class IssueState:
+    number: int
+    title: str
+    user: str
+    created_at: datetime
+    state: str = "open"
+
+
+@dataclass
+class TimelineEvent:
+    id: int
+    event: str  # e.g. copilot_work_started
+    actor: str
+    created_at: datetime
+    app: str | None = None  # performed_via_github_app slug
+
+
+@dataclass
 class Permissions:
     actions: bool = True
     contents: bool = True
@@ -189,6 +209,9 @@ class SimState:
         self.workflow_run_numbers: dict[str, int] = {}
         self.pulls: dict[int, PullRequestState] = {}
         self.comments: dict[int, CommentState] = {}
+        self.issues: dict[int, IssueState] = {}  # plain issues; PRs are issues too
+        self.timeline: dict[int, list[TimelineEvent]] = {}
+        self._next_event_id = 9_000_000_001
         self.permissions = Permissions()
         self._serial = 0
         self._next_run_id = 10_000_000_001
@@ -380,6 +403,8 @@ class SimState:
         event: str = "push",
         name: str | None = None,
         head_sha: str | None = None,
+        path: str | None = None,
+        display_title: str | None = None,
     ) -> int:
         """Start a workflow run on ``branch`` (at its head, or ``head_sha``). Returns the run id."""
         with self.lock:
@@ -406,6 +431,8 @@ class SimState:
                 event=event,
                 created_at=now,
                 job_spec=spec,
+                path=path,
+                display_title=display_title,
             )
             run.attempts.append(RunAttempt(1, "queued", now, now, now, self._new_jobs(spec)))
             self.runs[run_id] = run
@@ -664,13 +691,35 @@ class SimState:
     def add_comment(self, number: int, body: str, user: str = "github-actions[bot]") -> int:
         """Add an issue comment on PR/issue ``number``. Returns the comment id."""
         with self.lock:
-            if number not in self.pulls:
+            if number not in self.pulls and number not in self.issues:
                 raise KeyError(number)
             now = self.clock.now()
             cid = self._next_comment_id
             self._next_comment_id += 1
             self.comments[cid] = CommentState(cid, number, body, user, now, now)
             return cid
+
+    # ------------------------------------------------------------------ issues
+    def open_issue(self, title: str, user: str = "octocat") -> int:
+        """Open a plain issue (numbers are shared with PRs). Returns its number."""
+        with self.lock:
+            number = self._next_issue
+            self._next_issue += 1
+            self.issues[number] = IssueState(number, title, user, self.clock.now())
+            return number
+
+    def add_timeline_event(
+        self, number: int, event: str, actor: str = "Copilot", app: str | None = None
+    ) -> int:
+        """Append an event to PR/issue ``number``'s timeline. Returns its id."""
+        with self.lock:
+            if number not in self.pulls and number not in self.issues:
+                raise KeyError(number)
+            eid = self._next_event_id
+            self._next_event_id += 1
+            events = self.timeline.setdefault(number, [])
+            events.append(TimelineEvent(eid, event, actor, self.clock.now(), app))
+            return eid
 
     def edit_comment(self, comment_id: int, body: str) -> None:
         with self.lock:

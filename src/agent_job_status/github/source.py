@@ -18,6 +18,8 @@ from agent_job_status.github.discovery import all_job_ids
 from agent_job_status.github.lag import LagGuard
 from agent_job_status.github.marks import Marks
 from agent_job_status.github.reads import StatusReads
+from agent_job_status.report import Report
+from agent_job_status.resolve import resolve
 from agent_job_status.settings import Target
 
 BATCH_FROM = 4  # jobs; fewer are cheaper asked one by one (filtered queries)
@@ -61,6 +63,9 @@ class GitHubFacts:
             self._details.details(facts, failed=failed, allowed=kinds)
             for (facts, failed), kinds in zip(jobs, allowed, strict=True)
         ]
+
+    def resolve(self, facts: JobFacts) -> Report:
+        return resolve(facts)
 
     def all_job_ids(self) -> tuple[str, ...]:
         return all_job_ids(self.client, self.target)

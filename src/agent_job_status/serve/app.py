@@ -70,7 +70,7 @@ def create_app(
     from starlette.routing import Route
 
     if cache is None:
-        cache = JobCache(Observer(config.api, config.target, retry=retry))
+        cache = JobCache(Observer(config.api, config.target, config.profile, retry=retry))
     jobs = cache
     description = openapi(config.project)
 

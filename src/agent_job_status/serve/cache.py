@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from agent_job_status.engine import FactSource, observe_one
 from agent_job_status.github.client import GitHubClient, RetryPolicy, Stats
 from agent_job_status.pipeline import source_for
+from agent_job_status.profiles import Profile
 from agent_job_status.report import Report
 from agent_job_status.settings import Api, Target
 
@@ -51,6 +52,7 @@ class Observer:
         self,
         api: Api,
         target: Target,
+        profile: Profile | None = None,
         *,
         slots: int = SLOTS,
         retry: RetryPolicy | None = None,
@@ -59,7 +61,9 @@ class Observer:
         self._slots = []
         for _ in range(max(1, slots)):
             client = GitHubClient(api.url, api.token, retry=policy, on_retry=_log_retry)
-            self._slots.append(_Slot(client, source_for(target, client, log.warning)))
+            self._slots.append(
+                _Slot(client, source_for(target, client, log.warning, profile=profile))
+            )
 
     def __call__(self, job_id: str) -> Report:
         slot = self._slots[hash(job_id) % len(self._slots)]

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from agent_job_status.errors import ConfigError, InputError
 from agent_job_status.github.client import RetryPolicy
 from agent_job_status.inputs import MAX_JOB_ID
+from agent_job_status.profiles import Profile, builtin
 from agent_job_status.settings import DEFAULTS, Api, Target, api_from, target_from
 
 API_KEY_ENV = "AGENT_JOB_STATUS_API_KEY"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
+DEFAULT_AGENT = "popebot"
 # Serving answers in bounded time: a persistent outage is a 500 within ~10 s.
 SERVE_RETRY = RetryPolicy(attempts=3, budget=10.0)
 TTL = 1.0  # seconds an answer is shared between clients polling the same job
@@ -46,6 +48,7 @@ class ServeConfig:
     project_id: str = ""  # default: the repository's name
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
+    profile: Profile = field(default_factory=lambda: builtin(DEFAULT_AGENT))  # built-in only
 
     @property
     def project(self) -> str:
@@ -85,4 +88,5 @@ def config_from(args: argparse.Namespace, env: Mapping[str, str]) -> ServeConfig
         project_id=project_id,
         host=getattr(args, "host", DEFAULT_HOST) or DEFAULT_HOST,
         port=port,
+        profile=builtin(str(getattr(args, "agent", DEFAULT_AGENT) or DEFAULT_AGENT)),
     )
