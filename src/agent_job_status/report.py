@@ -35,6 +35,8 @@ class Report:
     pr_number: int | None = None
     pr_state: str | None = None  # open | closed | merged
     pr_title: str | None = None
+    merge_commit_sha: str | None = None  # only once merged
+    head_sha: str | None = None  # the branch's last commit, else the PR's or run's head
     run_url: str | None = None
     run_id: int | None = None
     run_attempt: int | None = None
@@ -130,7 +132,7 @@ OUTPUT_FIELDS = (
     "id", "lifecycle", "model", "title", "source_repository", "source_ref",
     "created_at", "archived_at", "pr_number", "pr_state", "run_id", "run_attempt",
     "conclusion", "reason", "current_step", "steps_completed", "steps_total",
-    "timed_out", "log_file",
+    "timed_out", "log_file", "merge_commit_sha", "head_sha",
 )  # fmt: skip
 
 

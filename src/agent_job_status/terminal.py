@@ -28,6 +28,10 @@ def format_text(reports: list[Report], *, colour: bool) -> str:
             rows.append(
                 ("run", f"{r.run_url}  (attempt {r.run_attempt}, {r.conclusion or r.run_status})")
             )
+        if r.merge_commit_sha:
+            rows.append(("merged", f"as {neutral(r.merge_commit_sha, 40)}"))
+        elif r.head_sha:
+            rows.append(("head", neutral(r.head_sha, 40)))
         if r.model:
             rows.append(("model", neutral(r.model, 100)))
         if r.created_at:
