@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from agent_job_status import __version__, markdown
+from agent_job_status.cancel import Cancelled, cancellable
 from agent_job_status.errors import InputError, JobStatusError
 from agent_job_status.event import job_id_from_event, load_event
 from agent_job_status.inputs import check_prefix, parse_job_ids
@@ -38,6 +39,7 @@ from agent_job_status.settings import (
     summary_wanted,
     target_from,
     wait_from,
+    warnings,
 )
 from agent_job_status.status import WORDS
 from agent_job_status.terminal import format_text
@@ -51,6 +53,7 @@ exit codes:
   1  a job ended in a --fail-on status, or the wait timed out
   2  bad input or configuration
   3  the status could not be obtained (authentication, permissions, GitHub unreachable)
+  130, 143  cancelled by SIGINT (Ctrl-C) or SIGTERM; the last status seen is still shown
 
 environment:
   GITHUB_TOKEN, GH_TOKEN      the token (GITHUB_TOKEN first)
@@ -182,16 +185,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     env = dict(os.environ)
     if args.command == "action":
-        return guarded(
-            lambda runner: action_with_summary(env, runner), Runner(env, sys.stdout, commands=True)
-        )
+        with cancellable():
+            return guarded(
+                lambda r: action_with_summary(env, r), Runner(env, sys.stdout, commands=True)
+            )
     # Outside Actions, progress goes to stderr so stdout stays parseable.
     verbose = bool(getattr(args, "verbose", False))
     runner = Runner(
         {k: v for k, v in env.items() if k != "GITHUB_ACTIONS"}, sys.stderr, verbose=verbose
     )
     if args.command == "status":
-        return guarded(lambda r: status(args, env, r, sys.stdout), runner)
+        with cancellable():  # Ctrl-C while waiting prints the last status seen
+            return guarded(lambda r: status(args, env, r, sys.stdout), runner)
     if args.command == "serve":
         from agent_job_status.serve import run_serve  # Starlette/uvicorn: an optional extra
 
@@ -214,6 +219,9 @@ def guarded(body: Callable[[Runner], int], runner: Runner) -> int:
         return body(runner)
     except JobStatusError as exc:
         runner.error(exc.message)
+        return exc.exit_code
+    except Cancelled as exc:  # outside the wait: nothing known to publish
+        runner.error(f"cancelled ({exc.name})")
         return exc.exit_code
     except KeyboardInterrupt:
         runner.error("interrupted")
@@ -252,7 +260,10 @@ def action(env: Mapping[str, str], runner: Runner) -> int:
         if job_id:
             runner.info(f"job_id {neutral(job_id, 200)} from the {neutral(event_name, 40)} event")
             derived = (job_id,)
-    return run(from_inputs(inputs, env, derived), runner).code
+    settings = from_inputs(inputs, env, derived)
+    for line in warnings(settings):
+        runner.warning(line)
+    return run(settings, runner).code
 
 
 def flag_error(exc: InputError) -> InputError:

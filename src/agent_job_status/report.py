@@ -57,6 +57,7 @@ class Report:
     steps_completed: int | None = None
     steps_total: int | None = None
     timed_out: bool = False
+    cancelled: bool = False  # the wait was cancelled (SIGINT/SIGTERM): not a final status
     log_file: str | None = None
 
     @property

@@ -55,6 +55,7 @@ DEFAULTS: dict[str, str] = {
     "log_max_bytes": "65536",
 }
 INPUT_NAMES = tuple(DEFAULTS)
+HOSTED_JOB_LIMIT = 6 * 3600  # seconds a job may run on a GitHub-hosted runner
 
 
 @dataclass(frozen=True)
@@ -242,6 +243,17 @@ def from_inputs(
             step_log=True,
         ),
     )
+
+
+def warnings(settings: Settings) -> list[str]:
+    """What is allowed but likely a mistake; the action prints these as ::warning."""
+    found = []
+    if settings.wait.enabled and settings.wait.timeout > HOSTED_JOB_LIMIT:
+        found.append(
+            f"timeout is {settings.wait.timeout / 3600:g}h, longer than the 6h a job may run on "
+            "a GitHub-hosted runner; only a self-hosted runner waits that long"
+        )
+    return found
 
 
 def inputs_from_env(env: Mapping[str, str]) -> dict[str, str]:
