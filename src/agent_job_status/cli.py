@@ -68,7 +68,12 @@ _FLAG_OF = {"job_id": "JOB_ID", "repository": "--repo", "token": "GITHUB_TOKEN"}
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    pass
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        # No "(default: None/False/'')" noise, nor a second default after the help's own.
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, ""):
+            return text
+        return super()._get_help_string(action)
 
 
 class _Parser(argparse.ArgumentParser):
