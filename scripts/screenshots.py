@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import html
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -25,6 +26,7 @@ from agent_job_status.pipeline import observe
 from agent_job_status.render import render_comment, render_summary
 from agent_job_status.report import Report
 from agent_job_status.runner import Runner
+from agent_job_status.samples import sample_report
 from agent_job_status.settings import from_inputs
 from github_simulator import SimClock, Simulator, scenarios
 
@@ -71,13 +73,14 @@ def page(title: str, body_html: str, open_details: bool = True) -> str:
 
 
 def demo_reports() -> dict[str, list[Report]]:
-    """The demo's job at its end (merged), a running job, and a failed one."""
-    out: dict[str, list[Report]] = {}
-    for name, scenario, wait_for in (
-        ("merged", "lifecycle", "merged"),
-        ("running", "running", None),
-        ("failed", "failed", None),
-    ):
+    """The demo's job at its end (merged); a running and a failed job from the
+    samples (the simulator's scenarios for those happen at one instant, which
+    would show 0 s durations)."""
+    out: dict[str, list[Report]] = {
+        "failed": [sample_report("failed")],
+        "running": [sample_report("running")],
+    }
+    for name, scenario, wait_for in (("merged", "lifecycle", "merged"),):
         clock = SimClock(start=datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
         with Simulator(token=TOKEN, clock=clock) as sim, tempfile.TemporaryDirectory() as ws:
             scenarios.apply(sim, scenario, job_id="demo-1", speed=0.05)
@@ -96,14 +99,12 @@ def demo_reports() -> dict[str, list[Report]]:
     return out
 
 
-def shoot(html_text: str, target: Path, height: int) -> None:
+def _chromium(*args: str) -> str:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         raise SystemExit("chromium not found: apt-get install -y chromium")
     with tempfile.TemporaryDirectory() as tmp:
-        source = Path(tmp) / "page.html"
-        source.write_text(html_text, encoding="utf-8")
-        subprocess.run(
+        done = subprocess.run(
             [
                 chromium,
                 "--headless",
@@ -116,14 +117,38 @@ def shoot(html_text: str, target: Path, height: int) -> None:
                 "--disable-sync",
                 f"--user-data-dir={tmp}/profile",
                 "--hide-scrollbars",
-                f"--window-size=920,{height}",
-                f"--screenshot={target}",
-                source.as_uri(),
+                *args,
             ],
             check=True,
             capture_output=True,
+            text=True,
             timeout=120,
         )
+    return done.stdout
+
+
+def content_height(html_text: str, source: Path) -> int:
+    """The page's full height at our width, asked of Chromium (--dump-dom runs the
+    script that writes it into the DOM), so no shot is cut off."""
+    probe = html_text.replace(
+        "</body>",
+        "<script>document.title = 'h=' + Math.ceil(document.documentElement"
+        ".getBoundingClientRect().height);</script></body>",
+    )
+    source.write_text(probe, encoding="utf-8")
+    dom = _chromium("--window-size=920,600", "--dump-dom", source.as_uri())
+    found = re.search(r"<title>h=(\d+)</title>", dom)
+    if found is None:
+        raise SystemExit("could not measure the page's height")
+    return int(found.group(1)) + 16  # the frame's bottom margin
+
+
+def shoot(html_text: str, target: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "page.html"
+        height = content_height(html_text, source)
+        source.write_text(html_text, encoding="utf-8")
+        _chromium(f"--window-size=920,{height}", f"--screenshot={target}", source.as_uri())
 
 
 def main() -> None:
@@ -133,19 +158,19 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     fixed = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
     reports = demo_reports()
+    job_key = reports["running"][0].id
     shots = {
-        "summary-merged": ("Job summary", render_summary(reports["merged"], now=fixed), 870),
-        "summary-failed": ("Job summary", render_summary(reports["failed"], now=fixed), 870),
+        "summary-merged": ("Job summary", render_summary(reports["merged"], now=fixed)),
+        "summary-failed": ("Job summary", render_summary(reports["failed"], now=fixed)),
         "comment-running": (
             "github-actions[bot] commented",
             render_comment(
-                reports["running"], repository="acme/agents", job_key="demo-1", now=fixed
+                reports["running"], repository="acme/agents", job_key=job_key, now=fixed
             ),
-            560,
         ),
     }
-    for name, (title, markdown, height) in shots.items():
-        shoot(page(title, to_html(markdown)), args.out / f"{name}.png", height)
+    for name, (title, markdown) in shots.items():
+        shoot(page(title, to_html(markdown)), args.out / f"{name}.png")
         print(f"{args.out / name}.png")
 
 

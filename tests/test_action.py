@@ -90,6 +90,8 @@ EXPECTED_OUTPUTS = {
     "steps_total",
     "timed_out",
     "log_file",
+    "merge_commit_sha",
+    "head_sha",
     "json",
     "jobs",
 }

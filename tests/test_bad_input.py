@@ -187,6 +187,9 @@ def strategies(url: str) -> dict[str, st.SearchStrategy[str]]:
         "comment": BOOL | ANY,
         "comment_pr": st.sampled_from(["", "1", "#1", "0", "twelve", "9" * 14, "999"]) | ANY,
         "comment_template": PATH | ANY,
+        "comment_header": st.sampled_from(["", "deploy", "a b", "-x", "x" * 51, "a:b"]) | ANY,
+        "comment_mode": st.sampled_from(["update", "recreate", "hide-older", "HIDE-OLDER", "x"])
+        | ANY,
         "log_path": st.sampled_from(
             [
                 ".agent-job-status/{job_id}.log",

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+import requests
 
 from agent_job_status.errors import ConfigError, GitHubError
 from agent_job_status.pipeline import observe
@@ -266,3 +267,24 @@ def test_many_jobs_failed_run_log_and_steps(sim: Simulator, tmp_path: Path) -> N
     reports = observe(make_settings(sim, tmp_path, job_id=ids), Runner({}, io.StringIO()))
     assert all(r.status == "failed" and "no usable patch" in r.log for r in reports)
     assert all(r.steps_total == 2 for r in reports)
+
+
+def test_commit_shas_for_a_deploy_gate(sim: Simulator, tmp_path: Path) -> None:
+    """merge_commit_sha only once merged (GitHub gives open PRs a test merge sha);
+    head_sha is the branch's last commit, and the PR's head once it is deleted."""
+    scenarios.apply(sim, "completed", job_id="j1")
+    st = sim.state
+    head = st.branches["job/j1"]
+    open_pr = status_of(sim, tmp_path)
+    pull = requests.get(
+        f"{sim.url}/repos/acme/agents/pulls/1", headers={"Authorization": f"token {TOKEN}"}
+    )
+    assert pull.json()["merge_commit_sha"]  # a test merge, as GitHub gives open PRs
+    assert open_pr.merge_commit_sha is None and open_pr.head_sha == head
+    assert open_pr.outputs()["merge_commit_sha"] == "" and open_pr.outputs()["head_sha"] == head
+    st.merge_pr(1, delete_branch=True)
+    merged = status_of(sim, tmp_path)
+    assert merged.branch_exists is False and merged.head_sha == head
+    assert merged.merge_commit_sha == st.pulls[1].merge_commit_sha
+    assert merged.merge_commit_sha in st.commits and merged.merge_commit_sha != head
+    assert merged.outputs()["merge_commit_sha"] == merged.merge_commit_sha

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from agent_job_status import __version__, markdown
+from agent_job_status.cancel import Cancelled, cancellable
 from agent_job_status.errors import InputError, JobStatusError
 from agent_job_status.event import job_id_from_event, load_event
 from agent_job_status.inputs import parse_job_ids, parse_prefixes
@@ -37,6 +38,7 @@ from agent_job_status.settings import (
     summary_wanted,
     target_from,
     wait_from,
+    warnings,
 )
 from agent_job_status.status import WORDS
 from agent_job_status.terminal import format_text
@@ -50,6 +52,7 @@ exit codes:
   1  a job ended in a --fail-on status, or the wait timed out
   2  bad input or configuration
   3  the status could not be obtained (authentication, permissions, GitHub unreachable)
+  130, 143  cancelled by SIGINT (Ctrl-C) or SIGTERM; the last status seen is still shown
 
 environment:
   GITHUB_TOKEN, GH_TOKEN      the token (GITHUB_TOKEN first)
@@ -64,7 +67,12 @@ _FLAG_OF = {"job_id": "JOB_ID", "repository": "--repo", "token": "GITHUB_TOKEN"}
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    pass
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        # No "(default: None/False/'')" noise, nor a second default after the help's own.
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, ""):
+            return text
+        return super()._get_help_string(action)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -188,16 +196,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     env = dict(os.environ)
     if args.command == "action":
-        return guarded(
-            lambda runner: action_with_summary(env, runner), Runner(env, sys.stdout, commands=True)
-        )
+        with cancellable():
+            return guarded(
+                lambda r: action_with_summary(env, r), Runner(env, sys.stdout, commands=True)
+            )
     # Outside Actions, progress goes to stderr so stdout stays parseable.
     verbose = bool(getattr(args, "verbose", False))
     runner = Runner(
         {k: v for k, v in env.items() if k != "GITHUB_ACTIONS"}, sys.stderr, verbose=verbose
     )
     if args.command == "status":
-        return guarded(lambda r: status(args, env, r, sys.stdout), runner)
+        with cancellable():  # Ctrl-C while waiting prints the last status seen
+            return guarded(lambda r: status(args, env, r, sys.stdout), runner)
     if args.command == "serve":
         from agent_job_status.serve import run_serve  # Starlette/uvicorn: an optional extra
 
@@ -224,6 +234,9 @@ def guarded(body: Callable[[Runner], int], runner: Runner) -> int:
         return body(runner)
     except JobStatusError as exc:
         runner.error(exc.message)
+        return exc.exit_code
+    except Cancelled as exc:  # outside the wait: nothing known to publish
+        runner.error(f"cancelled ({exc.name})")
         return exc.exit_code
     except KeyboardInterrupt:
         runner.error("interrupted")
@@ -264,7 +277,10 @@ def action(env: Mapping[str, str], runner: Runner) -> int:
             derived = (job_id,)
     from agent_job_status.pipeline import run  # requests and Jinja2: not for --help
 
-    return run(from_inputs(inputs, env, derived), runner).code
+    settings = from_inputs(inputs, env, derived)
+    for line in warnings(settings):
+        runner.warning(line)
+    return run(settings, runner).code
 
 
 def flag_error(exc: InputError) -> InputError:

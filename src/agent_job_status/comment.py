@@ -33,6 +33,17 @@ FORK_NOTE = "fork PRs get a read-only token"
 # do: templates show `now` ("last checked ..."), which must not cost a write.
 _FIXED_NOW = datetime(2000, 1, 1, tzinfo=UTC)
 _ATTEMPTS = 3  # a comment deleted under us between list and edit: look again
+MINIMIZE = (
+    "mutation($subjectId: ID!, $classifier: ReportedContentClassifiers!) {"
+    " minimizeComment(input: {subjectId: $subjectId, classifier: $classifier}) {"
+    " minimizedComment { isMinimized } } }"
+)
+
+
+def graphql_url(api_url: str) -> str:
+    """GitHub's GraphQL endpoint beside the REST one (GHES: /api/v3 -> /api/graphql)."""
+    base = api_url.rstrip("/")
+    return base[: -len("/v3")] + "/graphql" if base.endswith("/api/v3") else base + "/graphql"
 
 
 def _is_comment(data: Any) -> bool:
@@ -60,6 +71,8 @@ class StickyComments:
         self._last: dict[tuple[int, str], str] = {}  # (pr, key) -> body at _FIXED_NOW
         self._blocked: set[int] = set()  # PRs we may not comment on in this run
         self._told: set[str] = set()  # jobs already noticed as having no PR
+        self._posted: dict[tuple[int, str], int] = {}  # recreate/hide-older: this run's comment
+        self._graphql = graphql_url(client.api_url)
 
     # -- the one entry point ----------------------------------------------
     def update(self, reports: list[Report]) -> None:
@@ -109,13 +122,14 @@ class StickyComments:
             self.settings.publish.comment_template,
             repository=self.settings.target.repository,
             job_key=key,
+            header=self.settings.publish.comment_header,
             now=now,
         )
 
     # -- talking to GitHub ----------------------------------------------------
     def _marked(self, pr: int, key: str) -> list[dict[str, Any]]:
         """Our comments on `pr` (every page), oldest first."""
-        mark = marker(self.settings.target.repository, key)
+        mark = marker(self.settings.target.repository, key, self.settings.publish.comment_header)
         items, _ = self.client.get_all(f"{self._issues}/{pr}/comments")
         mine = [
             item
@@ -138,6 +152,9 @@ class StickyComments:
                     raise
 
     def _sync_once(self, pr: int, key: str, body: str) -> None:
+        if self.settings.publish.comment_mode != "update":
+            self._sync_new(pr, key, body)
+            return
         mine = self._marked(pr, key)
         if mine:
             keep = mine[0]
@@ -156,6 +173,50 @@ class StickyComments:
         self._delete(again[1:])
         if _id_of(keep) != _id_of(created):
             self._edit(keep, body)  # ours was deleted in favour of an older one
+
+    def _sync_new(self, pr: int, key: str, body: str) -> None:
+        """recreate / hide-older: the run's first write posts a comment at the bottom
+        and deletes or hides our earlier ones; later changes in the run edit it."""
+        mine = self._marked(pr, key)
+        posted = self._posted.get((pr, key))
+        current = [c for c in mine if _id_of(c) == posted]
+        if current:
+            self._edit(current[0], body)
+            return
+        created = self.client.request(
+            "POST", f"{self._issues}/{pr}/comments", body={"body": body}, shape=_is_comment
+        ).data
+        self._posted[(pr, key)] = _id_of(created)
+        self.runner.info(f"Commented on PR #{pr}")
+        if self.settings.publish.comment_mode == "recreate":
+            self._delete(mine)
+        else:
+            for comment in mine:
+                self._hide(comment)
+
+    def _hide(self, comment: dict[str, Any]) -> None:
+        """Minimise as outdated (GraphQL; REST has no such call). Hiding twice is
+        harmless, so earlier runs' comments are simply hidden again."""
+        node = comment.get("node_id")
+        if not isinstance(node, str) or not node:
+            return
+        answer = self.client.request(
+            "POST",
+            self._graphql,
+            body={"query": MINIMIZE, "variables": {"subjectId": node, "classifier": "OUTDATED"}},
+            shape=lambda d: isinstance(d, dict),
+        ).data
+        errors = answer.get("errors") if isinstance(answer, dict) else None
+        if not isinstance(errors, list) or not errors:
+            return
+        first = errors[0] if isinstance(errors[0], dict) else {}
+        kind, message = first.get("type"), first.get("message")
+        if kind == "NOT_FOUND":
+            return  # deleted meanwhile: nothing left to hide
+        raise GitHubError(
+            f"GraphQL minimizeComment failed: {message if isinstance(message, str) else kind}",
+            403 if kind == "FORBIDDEN" else None,
+        )
 
     def _edit(self, comment: dict[str, Any], body: str) -> None:
         if _body_of(comment) == body:

@@ -63,6 +63,8 @@ class PullFact:
     title: str = ""
     body: str = ""
     head_sha: str = ""
+    # GitHub sets this for open PRs too (a test merge); it means a merge only when `merged`.
+    merge_commit_sha: str = ""
     created_at: datetime | None = None
     closed_at: datetime | None = None
     merged_at: datetime | None = None

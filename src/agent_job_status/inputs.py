@@ -15,6 +15,8 @@ from agent_job_status.errors import InputError
 from agent_job_status.status import WORDS
 
 WAIT_FOR = ("finished", "merged")
+COMMENT_MODES = ("update", "recreate", "hide-older")
+_HEADER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,49}")
 MAX_JOB_ID = 200
 # Characters git refuses in ref names, plus whitespace and controls.
 _BAD_ID_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
@@ -178,6 +180,24 @@ def workspace_path(name: str, raw: str, workspace: Path) -> Path | None:
     if path != root and root not in path.parents:
         raise InputError(name, f"must be a path inside the workspace, got {shown(value)}")
     return path
+
+
+def check_comment_header(raw: str) -> str:
+    """A name for a separate sticky comment; it becomes part of the hidden marker."""
+    value = raw.strip()
+    if value and not _HEADER.fullmatch(value):
+        raise InputError(
+            "comment_header",
+            f"expected up to 50 letters, digits, '.', '_' or '-', got {shown(value)}",
+        )
+    return value
+
+
+def check_comment_mode(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in COMMENT_MODES:
+        raise InputError("comment_mode", f"expected {', '.join(COMMENT_MODES)}; got {shown(raw)}")
+    return value
 
 
 def template_path(name: str, raw: str, workspace: Path) -> Path | None:

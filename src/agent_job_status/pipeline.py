@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from agent_job_status.cancel import Cancelled
 from agent_job_status.comment import StickyComments
 from agent_job_status.display import describe
 from agent_job_status.engine import FactSource
@@ -35,7 +36,7 @@ FAILED_LOG_LINES = 30  # of a failed job's log, shown in the step log
 class Outcome:
     reports: list[Report]
     stats: Stats
-    code: int  # 0, or 1 for a fail_on status or a timeout
+    code: int  # 0, or 1 for a fail_on status or a timeout; 128 + signal when cancelled
 
 
 def make_client(
@@ -164,9 +165,12 @@ def run(
     check_templates(settings)
     client = make_client(settings, runner, clock=clock, retry=retry)
     comments = StickyComments(client, settings, runner) if settings.publish.comment else None
-    reports = observe(
-        settings, runner, client, clock=clock, on_change=comments.update if comments else None
-    )
+    try:
+        reports = observe(
+            settings, runner, client, clock=clock, on_change=comments.update if comments else None
+        )
+    except Cancelled as exc:
+        return cancelled(exc, settings, runner, client.stats)
     reports = publish(reports, settings.publish, runner)
     if comments is not None:
         comments.update(reports)
@@ -177,6 +181,24 @@ def run(
     if code:
         runner.error(failure_line(reports, settings.gate))
     return Outcome(reports, client.stats, code)
+
+
+def cancelled(exc: Cancelled, settings: Settings, runner: Runner, stats: Stats) -> Outcome:
+    """Publish what the wait knew, at once: no final look and no comment (the
+    runner kills the step seconds after the signal; the comment shows the last
+    change already)."""
+    if exc.reports:
+        reports = publish(exc.reports, settings.publish, runner)
+    else:
+        reports = []
+        if settings.publish.summary:
+            runner.append_summary(
+                "## ⚠️ agent-job-status: cancelled\n\n"
+                f"The step was cancelled ({exc.name}) before the first look at the job.\n"
+            )
+    runner.detail(usage_line(stats))
+    runner.warning(f"Cancelled ({exc.name}) while waiting: the outputs hold the last status seen")
+    return Outcome(reports, stats, exc.exit_code)
 
 
 def log_reports(reports: list[Report], runner: Runner) -> None:

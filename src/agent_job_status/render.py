@@ -149,9 +149,11 @@ def _marker_part(text: str) -> str:
     return re.sub(r"-{2,}", "-", safe)[:200]
 
 
-def marker(repository: str, job_key: str) -> str:
-    """The hidden first line of a sticky comment; it cannot close early."""
-    return f"<!-- agent-job-status:{_marker_part(repository)}:{_marker_part(job_key)} -->"
+def marker(repository: str, job_key: str, header: str = "") -> str:
+    """The hidden first line of a sticky comment; it cannot close early. A header
+    (`comment_header`) makes another comment: job keys hold no ':'."""
+    name = f":{_marker_part(header)}" if header else ""
+    return f"<!-- agent-job-status:{_marker_part(repository)}:{_marker_part(job_key)}{name} -->"
 
 
 # ------------------------------------------------------------ environment
@@ -404,11 +406,12 @@ def render_comment(
     *,
     repository: str,
     job_key: str,
+    header: str = "",
     limit: int = COMMENT_LIMIT,
     now: datetime | None = None,
 ) -> str:
     """The sticky PR comment, starting with `marker()`, at most `limit` characters."""
-    prefix = marker(repository, job_key) + "\n"
+    prefix = marker(repository, job_key, header) + "\n"
     return _render(reports, template, kind="comment", limit=limit, now=now, prefix=prefix)
 
 

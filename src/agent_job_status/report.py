@@ -35,6 +35,8 @@ class Report:
     pr_number: int | None = None
     pr_state: str | None = None  # open | closed | merged
     pr_title: str | None = None
+    merge_commit_sha: str | None = None  # only once merged
+    head_sha: str | None = None  # the branch's last commit, else the PR's or run's head
     run_url: str | None = None
     run_id: int | None = None
     run_attempt: int | None = None
@@ -55,6 +57,7 @@ class Report:
     steps_completed: int | None = None
     steps_total: int | None = None
     timed_out: bool = False
+    cancelled: bool = False  # the wait was cancelled (SIGINT/SIGTERM): not a final status
     log_file: str | None = None
     # Details that could not be read, as "detail: reason" (e.g. "log: expired");
     # the status stands without them. See README, "Missing details".
@@ -140,7 +143,7 @@ OUTPUT_FIELDS = (
     "id", "lifecycle", "model", "title", "source_repository", "source_ref",
     "created_at", "archived_at", "pr_number", "pr_state", "run_id", "run_attempt",
     "conclusion", "reason", "current_step", "steps_completed", "steps_total",
-    "timed_out", "log_file",
+    "timed_out", "log_file", "merge_commit_sha", "head_sha",
 )  # fmt: skip
 
 

@@ -95,6 +95,11 @@ def resolve(facts: JobFacts) -> Report:
         pr_number=pull.number if pull else None,
         pr_state=pr_state,
         pr_title=pull.title if pull else None,
+        merge_commit_sha=(pull.merge_commit_sha or None) if pull and pull.merged else None,
+        head_sha=(branch.sha if branch else "")
+        or (pull.head_sha if pull else "")
+        or (run.head_sha if run else "")
+        or None,
         run_url=run.html_url if run else None,
         run_id=run.id if run else None,
         run_attempt=run.attempt if run else None,

@@ -18,6 +18,8 @@ from agent_job_status.inputs import (
     MAX_LOG_BYTES,
     WAIT_FOR,
     check_api_url,
+    check_comment_header,
+    check_comment_mode,
     check_log_path,
     check_repository,
     check_workflow,
@@ -55,10 +57,13 @@ DEFAULTS: dict[str, str] = {
     "comment": "false",
     "comment_pr": "",
     "comment_template": "",
+    "comment_header": "",
+    "comment_mode": "update",
     "log_path": ".agent-job-status/{job_id}.log",
     "log_max_bytes": "65536",
 }
 INPUT_NAMES = tuple(DEFAULTS)
+HOSTED_JOB_LIMIT = 6 * 3600  # seconds a job may run on a GitHub-hosted runner
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,8 @@ class Publishing:
     comment: bool = False
     comment_pr: int | None = None
     comment_template: Path | None = None
+    comment_header: str = ""  # a name for a separate sticky comment ("" the default one)
+    comment_mode: str = DEFAULTS["comment_mode"]  # update | recreate | hide-older
     log_path: str = ""  # "" writes no log files
     log_max_bytes: int = int(DEFAULTS["log_max_bytes"])
     step_log: bool = False  # per-job lines and failed logs in the step log
@@ -251,6 +258,8 @@ def from_inputs(
                 else None
             ),
             comment_template=template_path("comment_template", get("comment_template"), workspace),
+            comment_header=check_comment_header(get("comment_header")),
+            comment_mode=check_comment_mode(get("comment_mode")),
             log_path=check_log_path(inputs.get("log_path", DEFAULTS["log_path"]), workspace),
             log_max_bytes=parse_int(
                 "log_max_bytes", get("log_max_bytes"), minimum=0, maximum=MAX_LOG_BYTES
@@ -261,6 +270,17 @@ def from_inputs(
             get("agent"), workspace_path("profile_file", get("profile_file"), workspace)
         ),
     )
+
+
+def warnings(settings: Settings) -> list[str]:
+    """What is allowed but likely a mistake; the action prints these as ::warning."""
+    found = []
+    if settings.wait.enabled and settings.wait.timeout > HOSTED_JOB_LIMIT:
+        found.append(
+            f"timeout is {settings.wait.timeout / 3600:g}h, longer than the 6h a job may run on "
+            "a GitHub-hosted runner; only a self-hosted runner waits that long"
+        )
+    return found
 
 
 def inputs_from_env(env: Mapping[str, str]) -> dict[str, str]:

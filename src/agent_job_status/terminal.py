@@ -12,14 +12,20 @@ def _paint(text: str, status: Status, colour: bool) -> str:
     return f"\x1b[{status.traits.colour}m{text}\x1b[0m" if colour else text
 
 
+def _branch_note(r: Report) -> str:
+    """A missing branch was deleted only if there was work on it (a PR or a run)."""
+    if r.branch_exists is not False:
+        return ""
+    return " (deleted)" if r.pr_number is not None or r.run_id is not None else " (no branch)"
+
+
 def format_text(reports: list[Report], *, colour: bool) -> str:
     blocks = []
     for r in reports:
         head = f"{r.status.traits.symbol} {neutral(r.id, 80)}  {describe(r)}"
         lines = [_paint(head, r.status, colour)]
         rows: list[tuple[str, str]] = []
-        branch = neutral(r.branch, 200) + (" (deleted)" if r.branch_exists is False else "")
-        rows.append(("branch", branch))
+        rows.append(("branch", neutral(r.branch, 200) + _branch_note(r)))
         if r.title:
             rows.append(("title", neutral(r.title, 200)))
         if r.pr_url:
@@ -28,6 +34,10 @@ def format_text(reports: list[Report], *, colour: bool) -> str:
             rows.append(
                 ("run", f"{r.run_url}  (attempt {r.run_attempt}, {r.conclusion or r.run_status})")
             )
+        if r.merge_commit_sha:
+            rows.append(("merged", f"as {neutral(r.merge_commit_sha, 40)}"))
+        elif r.head_sha:
+            rows.append(("head", neutral(r.head_sha, 40)))
         if r.model:
             rows.append(("model", neutral(r.model, 100)))
         if r.created_at:

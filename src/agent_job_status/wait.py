@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol
 
+from agent_job_status.cancel import Cancelled
 from agent_job_status.display import describe, elapsed_text
 from agent_job_status.errors import GitHubError
 from agent_job_status.github.answers import RateLimitExhausted
@@ -76,7 +77,36 @@ def wait_until_done(
     log: Callable[[str], None],
     on_change: Callable[[list[Report]], None] | None = None,
 ) -> list[Report]:
-    """Poll until every job ends (or the timeout); reports carry `timed_out`."""
+    """Poll until every job ends (or the timeout); reports carry `timed_out`.
+
+    On `Cancelled`, the exception leaves with the last reports seen, marked."""
+    start = clock.time()
+    last: list[Report] = []
+
+    def watched(detail: bool) -> list[Report]:
+        last[:] = observe(detail)
+        return list(last)
+
+    try:
+        return _poll(watched, client, policy, clock=clock, log=log, on_change=on_change)
+    except Cancelled as exc:
+        waited = clock.time() - start
+        if waited >= policy.start_timeout:
+            last[:] = [after_grace(r) if not_started(r) else r for r in last]
+        exc.reports = [replace(r, cancelled=not ends_wait(r, policy.wait_for)) for r in last]
+        log(f"[{elapsed_text(waited)}] cancelled ({exc.name}): publishing the last status seen")
+        raise
+
+
+def _poll(
+    observe: Observe,
+    client: Budget,
+    policy: WaitPolicy,
+    *,
+    clock: Clock,
+    log: Callable[[str], None],
+    on_change: Callable[[list[Report]], None] | None = None,
+) -> list[Report]:
     start = clock.time()
     deadline = start + policy.timeout
     seen: dict[str, str] = {}

@@ -155,6 +155,7 @@ class CommentState:
     user: str
     created_at: datetime
     updated_at: datetime
+    minimized: str | None = None  # GraphQL minimizeComment's classifier, once hidden
 
 
 @dataclass

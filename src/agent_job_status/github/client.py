@@ -96,6 +96,18 @@ class _Again:
     problem: str
     wait: float | None = None
     kind: str = ""  # "shape": valid JSON of another shape
+    unreachable: bool = False  # no HTTP answer at all (DNS, refused, TLS, timeout)
+
+
+def _no_answer(exc: BaseException) -> bool:
+    """No connection was ever made (DNS, refused, connect timeout, TLS): the URL or
+    the network is the likely culprit, unlike a reset or a read timeout."""
+    if isinstance(exc, requests.exceptions.SSLError | requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(exc, requests.ConnectionError) and isinstance(
+        reason, urllib3.exceptions.ConnectTimeoutError | urllib3.exceptions.SSLError
+    )
 
 
 def _shape_any(_: Any) -> bool:
@@ -178,18 +190,28 @@ class GitHubClient:
         """
         url = self._absolute(path, params)
 
+        unreachable = False
+
+        def once() -> Response | _Again:
+            nonlocal unreachable
+            outcome = self._once(verb, url, body, accept, shape, raw)
+            unreachable = isinstance(outcome, _Again) and outcome.unreachable
+            if final_shape and isinstance(outcome, _Again) and outcome.kind == "shape":
+                raise WrongShape(f"{verb} {self._shown(url)}")
+            return outcome
+
         def give_up(attempt: int, elapsed: float, problem: str) -> GitHubError:
+            if unreachable:  # most likely our settings, not GitHub: say where we looked
+                return GitHubError(
+                    f"could not reach {self.api_url} after {attempt} tries in {elapsed:.0f}s "
+                    f"({problem})",
+                    hint="check --api-url / api_url and the network",
+                )
             return GitHubError(
                 f"GitHub did not answer properly after {attempt} tries in {elapsed:.0f}s "
                 f"({problem})",
                 hint="check GitHub's status page and try again",
             )
-
-        def once() -> Response | _Again:
-            answer = self._once(verb, url, body, accept, shape, raw)
-            if final_shape and isinstance(answer, _Again) and answer.kind == "shape":
-                raise WrongShape(f"{verb} {self._shown(url)}")
-            return answer
 
         return self._retrying(once, give_up)
 
@@ -205,7 +227,9 @@ class GitHubClient:
             status, resp_headers, text = self._exchange(verb, url, headers, body)
         except _NETWORK as exc:
             self.stats.requests += 1
-            return _Again(f"{type(exc).__name__} on {verb} {self._shown(url)}")
+            return _Again(
+                f"{type(exc).__name__} on {verb} {self._shown(url)}", unreachable=_no_answer(exc)
+            )
         self._count(url, status, resp_headers)
         if status == 304 and cached is not None:
             kept = {**resp_headers, "link": resp_headers.get("link") or cached.link}

@@ -83,6 +83,7 @@ def pull_fact(data: Mapping[str, Any]) -> PullFact:
         title=text_of(data, "title"),
         body=text_of(data, "body"),
         head_sha=text_of(head or {}, "sha"),
+        merge_commit_sha=text_of(data, "merge_commit_sha"),
         created_at=parse_time(data.get("created_at")),
         closed_at=parse_time(data.get("closed_at")),
         merged_at=merged_at,
