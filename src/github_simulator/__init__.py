@@ -87,11 +87,18 @@ HTTP
     jobs, logs -> 302 to ``http://localhost:PORT/_sim/blobs/<id>.zip``; 404 until the attempt is
     completed, as on GitHub), pulls (list, one, files), compare, contents (JSON or raw with
     ``Accept: application/vnd.github.raw``), issue comments (list, create, get, edit, delete),
-    ``/user`` (403) and ``/rate_limit`` (not counted). ``Authorization: token|Bearer <token>``
+    ``/user`` (see below) and ``/rate_limit`` (not counted). ``Authorization: token|Bearer <token>``
     required (401 "Bad credentials"). JSON GETs carry ``ETag: W/"<sha256>"``; a matching
     ``If-None-Match`` answers 304 without counting. Paginated lists carry GitHub's ``Link``.
     Control (no auth, not recorded): ``POST /_sim/scenario`` ``{"name", "job_id", "speed"}``,
     ``GET /_sim/requests``, ``POST /_sim/reset_requests``, ``GET /_sim/blobs/<name>``.
+
+Tokens and authors
+    ``sim.identities``: token -> ``Identity(login="github-actions[bot]", user_token=False)``;
+    ``token`` is there from the start. An installation token (the default) writes comments
+    as its bot login and gets 403 "Resource not accessible by integration" from ``GET
+    /user``; ``Identity(login, user_token=True)`` answers ``GET /user`` with that user.
+    Add another with ``sim.identities["ghs_app"] = Identity("my-app[bot]")``.
 
 CLI: ``python -m github_simulator [--port 0] [--scenario NAME] [--job-id ID]
 [--speed X] [--token T] [--owner O] [--repo R]`` prints ``SIMULATOR_URL=http://127.0.0.1:PORT``
@@ -102,6 +109,7 @@ from github_simulator import scenarios
 from github_simulator.clock import Clock, RealClock, SimClock
 from github_simulator.server import (
     Fault,
+    Identity,
     RateLimit,
     RecordedRequest,
     Simulator,
@@ -116,6 +124,7 @@ register_scenarios(scenarios.apply)
 __all__ = [
     "Clock",
     "Fault",
+    "Identity",
     "RateLimit",
     "RealClock",
     "RecordedRequest",
