@@ -411,12 +411,18 @@ class Simulator:
                 for step in job.steps:
                     text = _step_log(step, job.started_at or job.created_at)
                     whole.append(text)
-                    zf.writestr(f"{job_dir}/{step.number}_{_safe_name(step.name)}.txt", text)
-                zf.writestr(f"{idx}_{job_dir}.txt", "".join(whole))
+                    zf.writestr(f"{job_dir}/{step.number}_{_safe_name(step.name)}.txt", _raw(text))
+                zf.writestr(f"{idx}_{job_dir}.txt", _raw("".join(whole)))
         return buf.getvalue()
 
 
+def _raw(text: str) -> bytes:
+    """Log text as bytes; a lone surrogate becomes invalid UTF-8, as logs can hold."""
+    return text.encode("utf-8", "surrogatepass")
+
+
 def _safe_name(name: str) -> str:
+    name = name.encode("utf-8", "replace").decode("utf-8")  # a zip member name is UTF-8
     return name.replace("/", "_").replace(":", "_")
 
 
