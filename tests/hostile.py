@@ -51,6 +51,39 @@ HOSTILE: list[str] = [
     "   ",
 ]
 
+# Found under the real runner and cmark-gfm (issue 11): `##[` anywhere in a
+# line, runner log-viewer markers, .NET white space before `::`, backtick runs
+# around cmark-gfm's limits (spans: 80; block fences: 255), GH-n references,
+# invisible characters the control filter once missed, text blank once cleaned.
+BACKTICK_RUNS = (1, 2, 3, 79, 80, 81, 254, 255, 256, 300)
+PAYLOAD = "<img src=x> <a href=https://evil.example>a</a> @octocat #9 GH-8 </details>"
+
+HOSTILE += [
+    "Run tests ##[stop-commands]pwn",
+    "x ##[error]mid-line legacy command",
+    "##[set-output name=x]y",
+    "::pwn::",
+    "##[group]fake group",
+    "##[endgroup]",
+    "##[command]fake command",
+    "##[section]fake section",
+    "::warning:\u00ad:soft hyphen inside",
+    "\u00a0::error::after a no-break space",
+    "\u3000::error::after an ideographic space",
+    "\u2028::error::after a line separator",
+    "x\r::error::after a carriage return",
+    "GH-8",
+    "see GH-8 and #9",
+    "\U000e0041\U000e0042 tag characters",
+    "\u061c arabic letter mark \u00ad soft hyphen \u3164 hangul filler",
+    "\u206a\u206f \ufff9annotated\ufffb",
+    "\u200b",
+    "\x1b[0m",
+    "\udc80\udcff escaped bytes",
+]
+for _n in BACKTICK_RUNS:
+    HOSTILE += ["`" * _n + PAYLOAD, "`" * _n + "\n" + PAYLOAD + "\n" + "`" * _n]
+
 HOSTILE_URLS: list[str] = [
     "javascript:alert(1)",
     "JaVaScRiPt:alert(1)",

@@ -181,7 +181,8 @@ def test_help_shows_defaults_exit_codes_and_environment() -> None:
     assert "exit codes:" in top.stdout and "3  the status could not be obtained" in top.stdout
     assert "NO_COLOR" in top.stdout and "GITHUB_TOKEN" in top.stdout
     status = cli("status", "--help").stdout
-    assert "(default: 60m)" in status and "(default: 10s)" in status and "(default: job/,agent-job/)" in status
+    assert "(default: 60m)" in status and "(default: 10s)" in status
+    assert "(default: job/,agent-job/)" in status
     assert "(default: None)" not in status and "(default: False)" not in status
     assert "130, 143" in status
     serve = cli("serve", "--help").stdout

@@ -20,7 +20,7 @@ from agent_job_status.report import Report
 from agent_job_status.runner import Runner
 from agent_job_status.settings import Settings, from_inputs
 from agent_job_status.status import Status
-from github_simulator import Simulator, scenarios
+from github_simulator import Identity, Simulator, scenarios
 
 from .conftest import TOKEN
 
@@ -245,6 +245,75 @@ def test_duplicates_left_by_an_earlier_race_are_tidied(
     settings = settings_for(sim, tmp_path)
     sticky(sim, settings, runner).update(reports_for(settings))
     assert [c.id for c in marked(sim, pr, "j1")] == [first]
+
+
+# ------------------------------------------------------------- ownership
+
+
+def test_a_marker_planted_by_someone_else_is_never_touched(
+    sim: Simulator, tmp_path: Path, runner: Runner
+) -> None:
+    scenarios.apply(sim, "completed", job_id="j1")
+    pr = only_pr(sim)
+    mark = marker(REPOSITORY, "j1")
+    planted = [
+        sim.state.add_comment(pr, mark + "\nclaimed by a user", user="mallory"),
+        sim.state.add_comment(pr, mark + "\nclaimed by an app", user="evil-app[bot]"),
+    ]
+    settings = settings_for(sim, tmp_path)
+    sticky(sim, settings, runner).update(reports_for(settings))
+
+    assert [r.method for r in writes(sim)] == ["POST"]  # neither edited nor deleted
+    assert [sim.state.comments[c].body.split("\n")[1] for c in planted] == [
+        "claimed by a user",
+        "claimed by an app",
+    ]
+    (ours,) = [c for c in marked(sim, pr, "j1") if c.id not in planted]
+    assert ours.user == "github-actions[bot]"
+
+
+def test_an_app_token_learns_its_login_from_the_comment_it_creates(
+    sim: Simulator, tmp_path: Path, runner: Runner
+) -> None:
+    """GET /user answers 403 to an installation token: the first comment we
+    create says who we are, and our older comment is kept, the new one removed."""
+    scenarios.apply(sim, "completed", job_id="j1")
+    pr = only_pr(sim)
+    mark = marker(REPOSITORY, "j1")
+    older = sim.state.add_comment(pr, mark + "\nan earlier run", user="agent-app[bot]")
+    planted = sim.state.add_comment(pr, mark + "\nplanted", user="other-app[bot]")
+    sim.identities[TOKEN] = Identity("agent-app[bot]")
+    settings = settings_for(sim, tmp_path)
+    comments = sticky(sim, settings, runner)
+    comments.update(reports_for(settings))
+
+    assert [r.method for r in writes(sim)] == ["POST", "DELETE", "PATCH"]
+    ours = [c for c in marked(sim, pr, "j1") if c.user == "agent-app[bot]"]
+    assert [c.id for c in ours] == [older] and "an earlier run" not in ours[0].body
+    assert sim.state.comments[planted].body == mark + "\nplanted"
+
+    sim.state.merge_pr(pr)
+    sim.reset_requests()
+    comments.update(reports_for(settings))
+    assert [r.method for r in writes(sim)] == ["PATCH"]  # now it knows itself
+
+
+def test_a_user_token_is_who_get_user_says(
+    sim: Simulator, tmp_path: Path, runner: Runner
+) -> None:
+    scenarios.apply(sim, "completed", job_id="j1")
+    pr = only_pr(sim)
+    mark = marker(REPOSITORY, "j1")
+    mine = sim.state.add_comment(pr, mark + "\nmine", user="octo-user")
+    bot = sim.state.add_comment(pr, mark + "\nbot", user="github-actions[bot]")
+    sim.identities[TOKEN] = Identity("octo-user", user_token=True)
+    settings = settings_for(sim, tmp_path)
+    sticky(sim, settings, runner).update(reports_for(settings))
+
+    assert [r.method for r in writes(sim)] == ["PATCH"]
+    assert "mine" not in sim.state.comments[mine].body
+    assert sim.state.comments[bot].body == mark + "\nbot"
+    assert [r.path for r in sim.requests].count("/user") == 1
 
 
 # -------------------------------------------------------------- targets

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from agent_job_status.markdown import (
+    MAX_SPAN_FENCE,
     cell,
     cell_code,
     code_block,
@@ -130,6 +131,9 @@ def test_cell_cannot_break_a_table_row(value: str) -> None:
 def test_code_span_renders_as_the_literal_text(value: str) -> None:
     out = code_span(value)
     assert "\n" not in out
+    if "`" * MAX_SPAN_FENCE in value:  # no span can hold it: escaped text
+        assert out == inline(value)
+        return
     rendered = MD.renderInline(out)
     match = re.fullmatch(r"<code>(.*)</code>", rendered, re.DOTALL)
     assert match, rendered

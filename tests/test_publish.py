@@ -39,3 +39,41 @@ def test_outputs_stay_under_one_megabyte(tmp_path: Path) -> None:
     assert len(outputs["log"].encode()) <= 65536
     assert len(notes) == 2 and "1 MB" in notes[-1]  # said, not silent
     assert outputs_for(reports[:1], settings.publish)[1] == []
+
+
+def _total(outputs: dict[str, str]) -> int:
+    return sum(len(k) + len(v.encode()) for k, v in outputs.items())
+
+
+def test_a_huge_title_and_model_are_cut_with_a_marker_largest_first(tmp_path: Path) -> None:
+    report = replace(
+        sample_report("failed"), title="t" * 1_000_000, model="m" * 1_000_000, reason="short"
+    )
+    settings = from_inputs(
+        {"job_id": "a", "repository": "acme/agents"}, {"GITHUB_WORKSPACE": str(tmp_path)}
+    )
+    outputs, notes = outputs_for([report], settings.publish)
+    assert _total(outputs) <= OUTPUTS_LIMIT
+    for name in ("title", "model"):
+        assert outputs[name].endswith("characters to fit GitHub's 1 MB for outputs]")
+        assert "of 1,000,000 characters" in outputs[name]
+        assert json.loads(outputs["json"])[name] == outputs[name]  # JSON stays whole
+    assert outputs["reason"] == "short" and outputs["status"] == "failed"
+    assert any("title" in n and "model" in n for n in notes)
+
+
+def test_outputs_fit_whatever_every_field_holds(tmp_path: Path) -> None:
+    big = "é" * 400_000
+    report = replace(
+        sample_report("running"),
+        **{name: big for name in ("title", "model", "pr_title", "reason", "current_step")},
+        log=big,
+        log_source=big,
+        changed_files=tuple(f"{i}-{'f' * 200}" for i in range(6_000)),
+    )
+    settings = from_inputs(
+        {"job_id": "a", "repository": "acme/agents"}, {"GITHUB_WORKSPACE": str(tmp_path)}
+    )
+    outputs, notes = outputs_for([report, replace(report, id="b")], settings.publish)
+    assert _total(outputs) <= OUTPUTS_LIMIT
+    assert notes and all(json.loads(outputs[n]) is not None for n in ("json", "jobs"))

@@ -98,14 +98,15 @@ def check_safe(markdown: str, benign: str) -> None:
 
 
 def fences_balanced(markdown: str) -> bool:
-    fence = 0
+    """Every fenced block closed: backtick or tilde fences (CommonMark)."""
+    fence = ""
     for line in markdown.splitlines():
-        run = re.match(r"^(`{3,})", line)
+        run = re.match(r"^(`{3,}|~{3,})", line)
         if not fence and run:
-            fence = len(run.group(1))
-        elif fence and re.fullmatch(rf"`{{{fence},}}\s*", line):
-            fence = 0
-    return fence == 0
+            fence = run.group(1)
+        elif fence and re.fullmatch(rf"{re.escape(fence[0])}{{{len(fence)},}}\s*", line):
+            fence = ""
+    return fence == ""
 
 
 # ------------------------------------------------------------- hostile

@@ -1,7 +1,19 @@
 """The sticky PR comment: one comment per job (or one for all), edited in place.
 
-Our comment is found by the hidden marker line `render.marker()` puts first
-(a `GITHUB_TOKEN` cannot read `GET /user`, so the author is never asked).
+Our comment is the one that starts with the hidden marker line
+`render.marker()` puts first AND was written by the identity our token acts
+as: anyone can type the marker, so a comment by someone else is never
+edited or deleted. Who we are, asked once per run:
+
+- `GET /user` answers (a user's token): that login;
+- it fails (an installation token, the `GITHUB_TOKEN` or a GitHub App's,
+  gets 403 "Resource not accessible by integration"): the author of the
+  first comment we create (its `user.login`, e.g. `my-app[bot]`), and until
+  then `github-actions[bot]`, the author of every `GITHUB_TOKEN` comment.
+  An app's token thus creates one comment in a new run before it knows its
+  own older one; the tidy-up below keeps the older one. Trusting
+  `github-actions[bot]` meanwhile gives nothing away: only this repository's
+  workflows write as it, and their token may edit any comment anyway.
 Each body is remembered per (PR, key): an unchanged body costs no request at
 all, so a wait loop updates the comment on status changes only. Listing uses
 the client's conditional GETs, so an unchanged list answers 304 for free.
@@ -33,6 +45,8 @@ FORK_NOTE = "fork PRs get a read-only token"
 # do: templates show `now` ("last checked ..."), which must not cost a write.
 _FIXED_NOW = datetime(2000, 1, 1, tzinfo=UTC)
 _ATTEMPTS = 3  # a comment deleted under us between list and edit: look again
+GITHUB_TOKEN_LOGIN = "github-actions[bot]"  # noqa: S105 - a login, not a secret; who a workflow's GITHUB_TOKEN writes as
+
 MINIMIZE = (
     "mutation($subjectId: ID!, $classifier: ReportedContentClassifiers!) {"
     " minimizeComment(input: {subjectId: $subjectId, classifier: $classifier}) {"
@@ -55,6 +69,12 @@ def _body_of(comment: dict[str, Any]) -> str:
     return body if isinstance(body, str) else ""
 
 
+def author_of(comment: dict[str, Any]) -> str:
+    user = comment.get("user")
+    login = user.get("login") if isinstance(user, dict) else None
+    return login if isinstance(login, str) else ""
+
+
 def _id_of(comment: dict[str, Any]) -> int:
     cid = comment.get("id")
     return cid if isinstance(cid, int) else 0
@@ -73,6 +93,8 @@ class StickyComments:
         self._told: set[str] = set()  # jobs already noticed as having no PR
         self._posted: dict[tuple[int, str], int] = {}  # recreate/hide-older: this run's comment
         self._graphql = graphql_url(client.api_url)
+        self._me: str | None = None  # the login our token writes as, once known
+        self._asked = False  # GET /user tried
 
     # -- the one entry point ----------------------------------------------
     def update(self, reports: list[Report]) -> None:
@@ -126,16 +148,33 @@ class StickyComments:
             now=now,
         )
 
+    # -- who we are -------------------------------------------------------------
+    def _identity(self) -> str:
+        """The login our comments carry (see the module docstring)."""
+        if not self._asked:
+            self._asked = True
+            try:
+                data = self.client.get("/user", shape=lambda d: isinstance(d, dict)).data
+            except GitHubError:
+                data = {}  # an installation token may not read /user
+            self._me = author_of({"user": data}) or None
+        return self._me or GITHUB_TOKEN_LOGIN
+
+    def _learn(self, created: dict[str, Any]) -> None:
+        self._me = author_of(created) or self._me
+
     # -- talking to GitHub ----------------------------------------------------
     def _marked(self, pr: int, key: str) -> list[dict[str, Any]]:
-        """Our comments on `pr` (every page), oldest first."""
+        """Our comments on `pr` (every page), oldest first: marked, and by us."""
         mark = marker(self.settings.target.repository, key, self.settings.publish.comment_header)
         items, _ = self.client.get_all(f"{self._issues}/{pr}/comments")
+        me = self._identity()
         mine = [
             item
             for item in items
             if isinstance(item, dict)
             and _id_of(item)
+            and author_of(item) == me
             and (_body_of(item) == mark or _body_of(item).startswith(mark + "\n"))
         ]
         return sorted(mine, key=_id_of)
@@ -164,6 +203,7 @@ class StickyComments:
         created = self.client.request(
             "POST", f"{self._issues}/{pr}/comments", body={"body": body}, shape=_is_comment
         ).data
+        self._learn(created)
         self.runner.info(f"Commented on PR #{pr}")
         # Another run may have created its own at the same time: keep the oldest.
         again = self._marked(pr, key)

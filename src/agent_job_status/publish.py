@@ -2,18 +2,20 @@
 
 The writing edge for the runner's files. GitHub's limits are enforced here:
 the `log` output is cut to `log_max_bytes` (the whole log goes to a file),
-and all outputs together stay under 1 MB.
+and all outputs together stay under 1 MB whatever any field holds.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import fields, replace
+from typing import Any
 
 from agent_job_status.render import render_summary
 from agent_job_status.report import Report, combined_outputs
 from agent_job_status.runner import Runner
 from agent_job_status.settings import Gate, Publishing
+from agent_job_status.text import neutral
 
 OUTPUTS_LIMIT = 1_000_000  # bytes: GitHub's cap on a job's outputs in all
 LOG_CUT_MARKER = "[agent-job-status: log cut to its last {kept} of {total} bytes; see log_file]\n"
@@ -54,28 +56,112 @@ def write_log_files(reports: list[Report], settings: Publishing) -> list[Report]
 
 def outputs_for(reports: list[Report], settings: Publishing) -> tuple[dict[str, str], list[str]]:
     """Every output, logs cut, within GitHub's 1 MB for a job's outputs; and a
-    note for each thing left out to fit."""
+    note for each thing left out to fit.
+
+    In order, until the outputs fit: `jobs` leaves out the logs (each is in
+    its log_file), then the file lists (the worst job's are in
+    changed_files); then the longest text field of any report is cut (to
+    half, never below `MIN_FIELD` characters, with a visible marker; the
+    log keeps its tail), so every output built from it, JSON included, stays
+    whole; then the longest file list is halved; last, `jobs` keeps only ids
+    and statuses.
+    """
     cut = [replace(r, log=cut_log(r.log, settings.log_max_bytes)) for r in reports]
-    outputs = combined_outputs(cut)
-    notes: list[str] = []
-    # `jobs` repeats every report: drop its logs first (each is in its log_file),
-    # then its file lists (the worst job's are in changed_files).
-    for dropped, blank in (
-        ("logs", {"log": ""}),
-        ("changed files", {"log": "", "changed_files": []}),
-    ):
-        if _size(outputs) <= OUTPUTS_LIMIT:
-            break
-        outputs["jobs"] = json.dumps([{**r.to_dict(), **blank} for r in cut], ensure_ascii=False)
+    originals = {(i, name): getattr(r, name) for i, r in enumerate(reports) for name in _TEXT}
+    level, notes, cut_names = 0, list[str](), set[str]()
+    outputs = _outputs(cut, level)
+    while _size(outputs) > OUTPUTS_LIMIT and level < len(_JOBS_LEAVE_OUT):
+        level += 1
+        outputs = _outputs(cut, level)
         notes.append(
-            f"The 'jobs' output leaves out the jobs' {dropped} to stay under "
-            f"GitHub's 1 MB for a job's outputs"
+            f"The 'jobs' output leaves out the jobs' {_JOBS_LEAVE_OUT[level - 1][0]} to stay "
+            "under GitHub's 1 MB for a job's outputs"
         )
+    while _size(outputs) > OUTPUTS_LIMIT and _cut_longest(cut, originals, cut_names):
+        outputs = _outputs(cut, level)
+    if cut_names:
+        notes.append(f"Outputs cut to stay under GitHub's 1 MB: {', '.join(sorted(cut_names))}")
+    counts = [len(r.changed_files) for r in cut]
+    while _size(outputs) > OUTPUTS_LIMIT and any(r.changed_files for r in cut):
+        most = max(len(r.changed_files) for r in cut)
+        cut = [
+            replace(r, changed_files=r.changed_files[: most // 2])
+            if len(r.changed_files) > most // 2
+            else r
+            for r in cut
+        ]
+        outputs = _outputs(cut, level)
+    for report, count in zip(cut, counts, strict=True):
+        if len(report.changed_files) < count:
+            notes.append(
+                f"changed_files of job {neutral(report.id, 80)} cut to its first "
+                f"{len(report.changed_files):,} of {count:,} files to stay under GitHub's 1 MB"
+            )
+    if _size(outputs) > OUTPUTS_LIMIT:
+        outputs["jobs"] = json.dumps([{"id": r.id, "status": r.status.value} for r in cut])
+        notes.append("The 'jobs' output holds only ids and statuses to stay under 1 MB")
     return outputs, notes
 
 
+# What `jobs` leaves out, one step at a time, to fit.
+_JOBS_LEAVE_OUT: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("logs", {"log": ""}),
+    ("changed files", {"log": "", "changed_files": []}),
+)
+# Report fields that are text (cut, largest first, when an output is huge).
+_TEXT = tuple(f.name for f in fields(Report) if f.type in ("str", "str | None"))
+MIN_FIELD = 1_000  # characters a text field keeps when cut
+FIELD_CUT_MARKER = (
+    "… [agent-job-status: cut to its first {kept:,} of {total:,} characters to fit "
+    "GitHub's 1 MB for outputs]"
+)
+
+
+def _outputs(reports: list[Report], level: int) -> dict[str, str]:
+    outputs = combined_outputs(reports)
+    if level:
+        blank = _JOBS_LEAVE_OUT[level - 1][1]
+        outputs["jobs"] = json.dumps(
+            [{**r.to_dict(), **blank} for r in reports], ensure_ascii=False
+        )
+    return outputs
+
+
+def _cut_longest(
+    reports: list[Report], originals: dict[tuple[int, str], Any], cut_fields: set[str]
+) -> bool:
+    """Cut every text field to half the longest one that can still shrink (not
+    below MIN_FIELD): the largest are cut first, few rebuilds. False: none can."""
+    for longest in sorted({len(getattr(r, n) or "") for r in reports for n in _TEXT}, reverse=True):
+        if longest <= MIN_FIELD:
+            return False
+        cap = max(MIN_FIELD, longest // 2)
+        shrunk = False
+        for index, report in enumerate(reports):
+            changes: dict[str, Any] = {}
+            for name in _TEXT:
+                value = getattr(report, name) or ""
+                if len(value) > cap:
+                    new = _cut_text(name, originals[(index, name)], cap)
+                    if len(new) < len(value):
+                        changes[name] = new
+            if changes:
+                reports[index] = replace(report, **changes)
+                cut_fields.update(changes)
+                shrunk = True
+        if shrunk:
+            return True
+    return False
+
+
+def _cut_text(name: str, original: str, keep: int) -> str:
+    if name == "log":
+        return cut_log(original, keep)  # the tail is what tells why a job failed
+    return original[:keep] + FIELD_CUT_MARKER.format(kept=keep, total=len(original))
+
+
 def _size(outputs: dict[str, str]) -> int:
-    return sum(len(k) + len(v.encode("utf-8")) for k, v in outputs.items())
+    return sum(len(k) + len(v.encode("utf-8", errors="replace")) for k, v in outputs.items())
 
 
 def publish(reports: list[Report], settings: Publishing, runner: Runner) -> list[Report]:

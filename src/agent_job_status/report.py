@@ -8,7 +8,7 @@ reference job-status APIs, `to_dict()` the whole report (the `json` output).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -84,7 +84,8 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The whole report as JSON-ready values (times as ISO strings)."""
-        fields_ = asdict(self)
+        # Shallow (no nested dataclasses): `asdict` deep-copies every file list.
+        fields_ = {f.name: getattr(self, f.name) for f in fields(self)}
         lifecycle = self.lifecycle
         # `lifecycle` is derived from the status, and listed right after it.
         data: dict[str, Any] = {

@@ -18,6 +18,8 @@ from typing import TextIO
 from agent_job_status.text import clean, neutral, neutralise_commands, utf8_safe
 
 MIN_SECRET = 8  # shorter values are not secrets worth masking, and would garble every line
+LINE_CHARS = 1_000  # a line of GitHub's text printed in a block: longer ones are cut
+LINE_CUT_MARKER = "… [agent-job-status: {more:,} more characters; see log_file]"
 _COMMAND_PREFIX = re.compile(r"^::[A-Za-z0-9-]+(?: [^:]*)?::")
 
 
@@ -125,6 +127,9 @@ class Runner:
             # Commands are off, but `##[group]` and the like still draw in the
             # log viewer; and the block's end token stays ours alone.
             text = clean(line, newlines=False).replace(token, "[token]")
+            if len(text) > LINE_CHARS:  # a 10 MB one-line log is not printed whole
+                more = len(text) - LINE_CHARS
+                text = text[:LINE_CHARS] + LINE_CUT_MARKER.format(more=more)
             self._print(text.replace("##[", "##\u200b["))
         self._print(f"::{token}::")
 

@@ -29,10 +29,14 @@ def format_text(reports: list[Report], *, colour: bool) -> str:
         if r.title:
             rows.append(("title", neutral(r.title, 200)))
         if r.pr_url:
-            rows.append(("pr", f"#{r.pr_number} {r.pr_state}  {neutral(r.pr_url)}"))
+            rows.append(("pr", f"#{r.pr_number} {neutral(r.pr_state, 20)}  {neutral(r.pr_url)}"))
         if r.run_url:
             rows.append(
-                ("run", f"{r.run_url}  (attempt {r.run_attempt}, {r.conclusion or r.run_status})")
+                (
+                    "run",
+                    f"{neutral(r.run_url)}  (attempt {r.run_attempt}, "
+                    f"{neutral(r.conclusion or r.run_status, 40)})",
+                )
             )
         if r.merge_commit_sha:
             rows.append(("merged", f"as {neutral(r.merge_commit_sha, 40)}"))

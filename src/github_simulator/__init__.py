@@ -90,7 +90,7 @@ HTTP
     completed, as on GitHub), pulls (list, one, files, commits), commits (one), compare,
     contents (JSON or raw with ``Accept: application/vnd.github.raw``), issue comments (list,
     create, get, edit, delete),
-    ``/user`` (403) and ``/rate_limit`` (not counted); issues and their timelines
+    ``/user`` (see below) and ``/rate_limit`` (not counted); issues and their timelines
     (``agents.py``: ``open_issue(title, user)``, ``add_timeline_event(n, event, actor, app)``;
     ``start_run(..., path=, display_title=)`` for dynamic runs; ``agent_scenarios.py``).
     ``Authorization: token|Bearer <token>``
@@ -98,6 +98,13 @@ HTTP
     ``If-None-Match`` answers 304 without counting. Paginated lists carry GitHub's ``Link``.
     Control (no auth, not recorded): ``POST /_sim/scenario`` ``{"name", "job_id", "speed"}``,
     ``GET /_sim/requests``, ``POST /_sim/reset_requests``, ``GET /_sim/blobs/<name>``.
+
+Tokens and authors
+    ``sim.identities``: token -> ``Identity(login="github-actions[bot]", user_token=False)``;
+    ``token`` is there from the start. An installation token (the default) writes comments
+    as its bot login and gets 403 "Resource not accessible by integration" from ``GET
+    /user``; ``Identity(login, user_token=True)`` answers ``GET /user`` with that user.
+    Add another with ``sim.identities["ghs_app"] = Identity("my-app[bot]")``.
 
 CLI: ``python -m github_simulator [--port 0] [--scenario NAME] [--job-id ID]
 [--speed X] [--token T] [--owner O] [--repo R]`` prints ``SIMULATOR_URL=http://127.0.0.1:PORT``
@@ -109,6 +116,7 @@ from github_simulator import agents as _agents  # noqa: F401 - registers its rou
 from github_simulator.clock import Clock, RealClock, SimClock
 from github_simulator.server import (
     Fault,
+    Identity,
     RateLimit,
     RecordedRequest,
     Simulator,
@@ -123,6 +131,7 @@ register_scenarios(scenarios.apply)
 __all__ = [
     "Clock",
     "Fault",
+    "Identity",
     "RateLimit",
     "RealClock",
     "RecordedRequest",

@@ -29,6 +29,7 @@ from github_simulator.state import RunAttempt, SimState, StepState
 
 __all__ = [
     "Fault",
+    "Identity",
     "RateLimit",
     "RecordedRequest",
     "ScenarioSetup",
@@ -150,6 +151,20 @@ class _Ctx:
     body: Any
     api: str  # e.g. http://127.0.0.1:1234 or http://127.0.0.1:1234/api/v3
     port: int
+    identity: Identity | None = None  # who the request's token acts as
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a token acts as: the author of what it writes.
+
+    An installation token (`GITHUB_TOKEN`, a GitHub App's) writes as a bot
+    (`github-actions[bot]`, `<app-slug>[bot]`) and gets 403 "Resource not
+    accessible by integration" from `GET /user`; a user token gets its user.
+    """
+
+    login: str = "github-actions[bot]"
+    user_token: bool = False
 
 
 class _HTTPError(Exception):
@@ -196,6 +211,8 @@ class Simulator:
         self.clock: Clock = clock if clock is not None else RealClock()
         self.state = SimState(owner, repo, default_branch, self.clock)
         self.token = token
+        # token -> who it acts as; `token` is the run's GITHUB_TOKEN.
+        self.identities: dict[str, Identity] = {token: Identity()}
         self.host = host
         self.port = port
         self.epoch = self.clock.time()
@@ -399,10 +416,10 @@ class Simulator:
                     whole.append(text)
                     if layout == "steps":
                         name = f"{job_dir}/{step.number}_{_safe_name(step.name)}.txt"
-                        zf.writestr(name, text)
+                        zf.writestr(name, _raw(text))
                 if layout == "jobs":
                     zf.writestr(f"{job_dir}/system.txt", "Requested labels: ubuntu-latest\n")
-                zf.writestr(f"{idx}_{job_dir}.txt", "".join(whole))
+                zf.writestr(f"{idx}_{job_dir}.txt", _raw("".join(whole)))
         return buf.getvalue()
 
 
@@ -410,11 +427,17 @@ def _safe_name(name: str, limit: int = 90) -> str:
     """A name as GitHub writes it in a log archive: `/` and `:` removed, cut to
     `limit` UTF-16 code units, trimmed (as observed by the GitHub CLI:
     cli/cli@1ccc1ca59f79bb6d732b4ad325308d4fffc5a508, pkg/cmd/run/view/logs.go)."""
+    name = name.encode("utf-8", "replace").decode("utf-8")  # a zip member name is UTF-8
     cleaned = name.replace("/", "").replace(":", "")
     units = cleaned.encode("utf-16-le", errors="surrogatepass")
     if len(units) > 2 * limit:
         cleaned = units[: 2 * limit].decode("utf-16-le", errors="replace")
     return cleaned.strip()
+
+
+def _raw(text: str) -> bytes:
+    """Log text as bytes; a lone surrogate becomes invalid UTF-8, as logs can hold."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _stamp(when: datetime) -> str:
@@ -467,6 +490,8 @@ def _route(
 
 @_route("GET", "/user")
 def _get_user(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
+    if ctx.identity is not None and ctx.identity.user_token:
+        return _Resp(200, payloads.user(ctx.api, ctx.identity.login, "User"))
     raise _HTTPError(
         403,
         "Resource not accessible by integration",
@@ -799,7 +824,8 @@ def _comment_body(ctx: _Ctx) -> str:
 @_route("POST", r"{REPO}/issues/(?P<number>\d+)/comments", "pulls_write")
 def _post_comment(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     number = _issue_number(sim, m)
-    cid = sim.state.add_comment(number, _comment_body(ctx), user="github-actions[bot]")
+    author = ctx.identity.login if ctx.identity is not None else Identity().login
+    cid = sim.state.add_comment(number, _comment_body(ctx), user=author)
     body = payloads.comment(sim.state, ctx.api, sim.state.comments[cid])
     return _Resp(201, body, {"Location": body["url"]})
 
@@ -996,7 +1022,10 @@ class _Handler(BaseHTTPRequestHandler):
             body: Any = json.loads(body_bytes) if body_bytes else None
         except ValueError:
             body = None
-        ctx = _Ctx(method, path, raw_path, query, headers, body, f"http://{host}{prefix}", sim.port)
+        ctx = _Ctx(
+            method, path, raw_path, query, headers, body, f"http://{host}{prefix}", sim.port,
+            self._identity(),
+        )
 
         def record(status: int, counted: bool) -> None:
             sim._record(
@@ -1079,10 +1108,15 @@ class _Handler(BaseHTTPRequestHandler):
         record(resp.status, counted)
         self._send(resp, truncate=truncate, extra=extra)
 
-    def _authorized(self) -> bool:
+    def _identity(self) -> Identity | None:
         auth = self.headers.get("Authorization", "")
         scheme, _, token = auth.partition(" ")
-        return scheme.lower() in ("token", "bearer") and token.strip() == self.simulator.token
+        if scheme.lower() not in ("token", "bearer"):
+            return None
+        return self.simulator.identities.get(token.strip())
+
+    def _authorized(self) -> bool:
+        return self._identity() is not None
 
     def _control(self, method: str, path: str, body: bytes) -> None:
         sim = self.simulator
