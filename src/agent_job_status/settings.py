@@ -9,7 +9,7 @@ them from `INPUT_*` (`from_inputs`), the CLI from its parsed flags
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -215,22 +215,12 @@ def from_inputs(
         return value if value.strip() else DEFAULTS[name]
 
     workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
-    if get("job_id").strip():
-        ids, every = parse_job_ids("job_id", get("job_id"))
-    else:
-        ids, every = job_ids_from_event, False
-    if not ids and not every:
-        raise InputError(
-            "job_id",
-            "is empty and the triggering event names no branch with the prefix; "
-            "give a job id, a list, or '*'",
-        )
+    jobs = _jobs_from(get("job_id"), job_ids_from_event)  # checked first, as before
     repository = inputs.get("repository", "").strip() or env.get("GITHUB_REPOSITORY", "")
     api = api_from(inputs.get("api_url", "").strip(), inputs.get("token", ""), env)
     own_run = env.get("GITHUB_RUN_ID", "").strip()
-    comment_pr = get("comment_pr").strip().lstrip("#")
     return Settings(
-        jobs=Jobs(ids, every),
+        jobs=jobs,
         api=api,
         target=target_from(
             repository,
@@ -247,28 +237,43 @@ def from_inputs(
             get("start_timeout"),
         ),
         gate=gate_from(get("fail_on"), parse_bool("fail_on_timeout", get("fail_on_timeout"))),
-        publish=Publishing(
-            workspace=workspace,
-            summary=parse_bool("summary", get("summary")),
-            summary_template=template_path("summary_template", get("summary_template"), workspace),
-            comment=parse_bool("comment", get("comment")),
-            comment_pr=(
-                parse_int("comment_pr", comment_pr, minimum=1, maximum=10**9)
-                if comment_pr
-                else None
-            ),
-            comment_template=template_path("comment_template", get("comment_template"), workspace),
-            comment_header=check_comment_header(get("comment_header")),
-            comment_mode=check_comment_mode(get("comment_mode")),
-            log_path=check_log_path(inputs.get("log_path", DEFAULTS["log_path"]), workspace),
-            log_max_bytes=parse_int(
-                "log_max_bytes", get("log_max_bytes"), minimum=0, maximum=MAX_LOG_BYTES
-            ),
-            step_log=True,
-        ),
+        publish=_publishing_from(get, inputs.get("log_path", DEFAULTS["log_path"]), workspace),
         profile=choose(
             get("agent"), workspace_path("profile_file", get("profile_file"), workspace)
         ),
+    )
+
+
+def _jobs_from(raw: str, from_event: tuple[str, ...]) -> Jobs:
+    ids, every = parse_job_ids("job_id", raw) if raw.strip() else (from_event, False)
+    if not ids and not every:
+        raise InputError(
+            "job_id",
+            "is empty and the triggering event names no branch with the prefix; "
+            "give a job id, a list, or '*'",
+        )
+    return Jobs(ids, every)
+
+
+def _publishing_from(get: Callable[[str], str], log_path: str, workspace: Path) -> Publishing:
+    """The action's publishing part (`log_path` as given: blank writes no log files)."""
+    comment_pr = get("comment_pr").strip().lstrip("#")
+    return Publishing(
+        workspace=workspace,
+        summary=parse_bool("summary", get("summary")),
+        summary_template=template_path("summary_template", get("summary_template"), workspace),
+        comment=parse_bool("comment", get("comment")),
+        comment_pr=(
+            parse_int("comment_pr", comment_pr, minimum=1, maximum=10**9) if comment_pr else None
+        ),
+        comment_template=template_path("comment_template", get("comment_template"), workspace),
+        comment_header=check_comment_header(get("comment_header")),
+        comment_mode=check_comment_mode(get("comment_mode")),
+        log_path=check_log_path(log_path, workspace),
+        log_max_bytes=parse_int(
+            "log_max_bytes", get("log_max_bytes"), minimum=0, maximum=MAX_LOG_BYTES
+        ),
+        step_log=True,
     )
 
 

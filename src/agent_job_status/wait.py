@@ -107,49 +107,15 @@ def _poll(
     log: Callable[[str], None],
     on_change: Callable[[list[Report]], None] | None = None,
 ) -> list[Report]:
-    start = clock.time()
-    deadline = start + policy.timeout
-    seen: dict[str, str] = {}
-    last_line = start
-    stretched = False  # polls spaced out for a low rate-limit budget
-    reports: list[Report] = []
+    poller = _Poller(client, policy, clock, log)
     while True:
-        now = clock.time()
-        try:
-            reports = observe(False)
-        except RateLimitExhausted as exc:
-            if exc.reset_at >= deadline:
-                raise GitHubError(
-                    "GitHub API rate limit exhausted until after the wait's timeout; "
-                    "use a longer poll_interval or another token"
-                ) from None
-            log(
-                f"[{elapsed_text(now - start)}] rate limit exhausted; "
-                f"sleeping {exc.reset_at - now:.0f}s until it resets"
-            )
-            clock.sleep(max(0.0, exc.reset_at - now) + 1)
-            continue
-        except GitHubError as exc:
-            if exc.status in (401, 403, 404) or clock.time() >= deadline:
-                raise
-            # Retries inside the client are exhausted: a longer outage. Keep
-            # the last facts (never guess) and look again on the next poll.
-            log(f"[{elapsed_text(now - start)}] GitHub unavailable ({exc.message}); will retry")
-            clock.sleep(min(policy.poll_interval, max(0.0, deadline - clock.time())))
-            continue
-        waited = clock.time() - start
+        reports = poller.look(observe)
+        if reports is None:
+            continue  # the look failed in a way worth another; it slept already
+        waited = clock.time() - poller.start
         if waited >= policy.start_timeout:
             reports = [after_grace(r) if not_started(r) else r for r in reports]
-        changed = False
-        for report in reports:
-            line = describe(report)
-            if seen.get(report.id) != line:
-                seen[report.id] = line
-                changed = True
-                who = f"{neutral(report.id, 80)}: " if len(reports) > 1 else ""
-                log(f"[{elapsed_text(waited)}] {who}{line}")
-                last_line = clock.time()
-        if changed and on_change is not None:
+        if poller.narrate(reports, waited) and on_change is not None:
             on_change(reports)
         done = [
             r
@@ -158,35 +124,90 @@ def _poll(
             and (waited >= policy.start_timeout or not not_started(r))
         ]
         now = clock.time()
-        timed_out = now >= deadline and len(done) < len(reports)
+        timed_out = now >= poller.deadline and len(done) < len(reports)
         if len(done) == len(reports) or timed_out:
             if timed_out:
-                log(f"[{elapsed_text(now - start)}] timed out after {elapsed_text(policy.timeout)}")
+                poller.say(f"timed out after {elapsed_text(policy.timeout)}")
             reports = _final(observe, reports, policy, waited, timed_out=timed_out)
-            log(
-                f"[{elapsed_text(clock.time() - start)}] done waiting: {client.stats.requests} "
-                f"requests, {client.stats.counted} counted against the rate limit"
+            poller.say(
+                f"done waiting: {client.stats.requests} requests, "
+                f"{client.stats.counted} counted against the rate limit"
             )
             return reports
-        if now - last_line >= HEARTBEAT:
-            pending = len(reports) - len(done)
-            log(
-                f"[{elapsed_text(now - start)}] still waiting for {pending} job(s); "
-                f"{client.stats.requests} requests, {client.stats.counted} counted"
+        poller.pace(now, len(reports) - len(done))
+
+
+class _Poller:
+    """The wait's bookkeeping: its clock, what was said, and how fast to look."""
+
+    def __init__(
+        self, client: Budget, policy: WaitPolicy, clock: Clock, log: Callable[[str], None]
+    ) -> None:
+        self.client, self.policy, self.clock, self.log = client, policy, clock, log
+        self.start = clock.time()
+        self.deadline = self.start + policy.timeout
+        self.last_line = self.start
+        self.stretched = False  # polls spaced out for a low rate-limit budget
+        self.seen: dict[str, str] = {}
+
+    def say(self, line: str) -> None:
+        self.log(f"[{elapsed_text(self.clock.time() - self.start)}] {line}")
+
+    def look(self, observe: Observe) -> list[Report] | None:
+        """One light look; None (after sleeping) when it should simply be tried again."""
+        now = self.clock.time()
+        try:
+            return observe(False)
+        except RateLimitExhausted as exc:
+            if exc.reset_at >= self.deadline:
+                raise GitHubError(
+                    "GitHub API rate limit exhausted until after the wait's timeout; "
+                    "use a longer poll_interval or another token"
+                ) from None
+            self.say(f"rate limit exhausted; sleeping {exc.reset_at - now:.0f}s until it resets")
+            self.clock.sleep(max(0.0, exc.reset_at - now) + 1)
+        except GitHubError as exc:
+            if exc.status in (401, 403, 404) or self.clock.time() >= self.deadline:
+                raise
+            # Retries inside the client are exhausted: a longer outage. Keep
+            # the last facts (never guess) and look again on the next poll.
+            self.say(f"GitHub unavailable ({exc.message}); will retry")
+            left = max(0.0, self.deadline - self.clock.time())
+            self.clock.sleep(min(self.policy.poll_interval, left))
+        return None
+
+    def narrate(self, reports: list[Report], waited: float) -> bool:
+        """Log each job whose line changed; whether any did."""
+        changed = False
+        for report in reports:
+            line = describe(report)
+            if self.seen.get(report.id) != line:
+                self.seen[report.id] = line
+                changed = True
+                who = f"{neutral(report.id, 80)}: " if len(reports) > 1 else ""
+                self.log(f"[{elapsed_text(waited)}] {who}{line}")
+                self.last_line = self.clock.time()
+        return changed
+
+    def pace(self, now: float, pending: int) -> None:
+        """The heartbeat, the budget's spacing, and the sleep until the next look."""
+        stats, interval = self.client.stats, self.policy.poll_interval
+        if now - self.last_line >= HEARTBEAT:
+            self.say(
+                f"still waiting for {pending} job(s); "
+                f"{stats.requests} requests, {stats.counted} counted"
             )
-            last_line = now
-        interval = next_interval(policy.poll_interval, client, now)
-        if (interval > policy.poll_interval) != stretched:
-            stretched = not stretched
-            left = client.rate.remaining
-            log(
-                f"[{elapsed_text(now - start)}] rate limit low ({left} requests left): "
-                f"polling every {interval:.0f}s"
-                if stretched
-                else f"[{elapsed_text(now - start)}] rate limit recovered: "
-                f"polling every {policy.poll_interval:.0f}s"
+            self.last_line = now
+        spaced = next_interval(interval, self.client, now)
+        if (spaced > interval) != self.stretched:
+            self.stretched = not self.stretched
+            left = self.client.rate.remaining
+            self.say(
+                f"rate limit low ({left} requests left): polling every {spaced:.0f}s"
+                if self.stretched
+                else f"rate limit recovered: polling every {interval:.0f}s"
             )
-        clock.sleep(max(0.0, min(interval, deadline - now)))
+        self.clock.sleep(max(0.0, min(spaced, self.deadline - now)))
 
 
 def _final(

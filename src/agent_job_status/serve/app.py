@@ -56,6 +56,36 @@ def _bearer(header: str | None) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
+async def _answer(
+    jobs: JobCache, job_id: str, view: Callable[[Report], dict[str, Any]]
+) -> JSONResponse:
+    """A job's answer in `view`'s shape: 404 when nothing exists, 500 when GitHub fails."""
+    from starlette.responses import JSONResponse
+
+    try:
+        report = await jobs.get(job_id)
+    except JobStatusError as exc:
+        log.warning("job %r: %s", job_id[:200], exc.message)
+        return JSONResponse(FAILED, status_code=500)
+    except Exception:
+        log.exception("job %r: internal error", job_id[:200])
+        return JSONResponse(FAILED, status_code=500)
+    if report.status is Status.NOT_FOUND:
+        return JSONResponse(JOB_NOT_FOUND, status_code=404)
+    return JSONResponse(view(report))
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    """Starlette's own errors (unknown path, wrong method) in the APIs' error shape."""
+    from starlette.exceptions import HTTPException
+    from starlette.responses import JSONResponse
+
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    headers = exc.headers if isinstance(exc, HTTPException) else None
+    word = {404: "Not found", 405: "Method not allowed"}.get(status, "Error")
+    return JSONResponse({"error": word}, status_code=status, headers=headers)
+
+
 def create_app(
     config: ServeConfig,
     *,
@@ -75,17 +105,7 @@ def create_app(
     description = openapi(config.project)
 
     async def answer(job_id: str, view: Callable[[Report], dict[str, Any]]) -> JSONResponse:
-        try:
-            report = await jobs.get(job_id)
-        except JobStatusError as exc:
-            log.warning("job %r: %s", job_id[:200], exc.message)
-            return JSONResponse(FAILED, status_code=500)
-        except Exception:
-            log.exception("job %r: internal error", job_id[:200])
-            return JSONResponse(FAILED, status_code=500)
-        if report.status is Status.NOT_FOUND:
-            return JSONResponse(JOB_NOT_FOUND, status_code=404)
-        return JSONResponse(view(report))
+        return await _answer(jobs, job_id, view)
 
     async def job_status(request: Request) -> JSONResponse:
         if not _key_matches(request.headers.get("x-api-key"), config.api_key):
@@ -110,19 +130,13 @@ def create_app(
     async def openapi_json(_: Request) -> JSONResponse:
         return JSONResponse(description)
 
-    async def http_error(_: Request, exc: Exception) -> JSONResponse:
-        status = exc.status_code if isinstance(exc, HTTPException) else 500
-        headers = exc.headers if isinstance(exc, HTTPException) else None
-        word = {404: "Not found", 405: "Method not allowed"}.get(status, "Error")
-        return JSONResponse({"error": word}, status_code=status, headers=headers)
-
     app = Starlette(
         routes=[
             Route("/api/jobs/status", job_status, methods=["GET"]),
             Route("/v2/agent/{project_id}/job/{job_id:path}", agent_job, methods=["GET"]),
             Route("/openapi.json", openapi_json, methods=["GET"]),
         ],
-        exception_handlers={HTTPException: http_error},
+        exception_handlers={HTTPException: _http_error},
     )
     app.state.cache = jobs
     return app

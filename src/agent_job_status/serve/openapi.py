@@ -33,16 +33,122 @@ def _error(description: str, example: str) -> dict[str, Any]:
     }
 
 
-def openapi(project_id: str) -> dict[str, Any]:
-    """The OpenAPI 3.1 description of both endpoints, written by hand."""
-    job_id_schema = {
+def _job_id_schema() -> dict[str, Any]:
+    return {
         "type": "string",
         "minLength": 1,
         "maxLength": MAX_JOB_ID,
         "pattern": JOB_ID_PATTERN,
         "description": "The agent job's id: its branch is <branch-prefix><id>.",
     }
-    popebot_statuses = list(dict.fromkeys(s.traits.popebot for s in Status))
+
+
+def _ok(description: str, schema: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+def _job_status_path() -> dict[str, Any]:
+    """GET /api/jobs/status: the first reference API."""
+    return {
+        "get": {
+            "operationId": "getJobStatus",
+            "summary": "The job status API",
+            "security": [{"apiKey": []}],
+            "parameters": [
+                {"name": "job_id", "in": "query", "required": True, "schema": _job_id_schema()}
+            ],
+            "responses": {
+                "200": _ok("The job's status", "JobStatus"),
+                "400": _error("Missing or invalid job_id", "Input 'job_id': is empty"),
+                "401": _error("Missing or wrong x-api-key", "Unauthorized"),
+                "404": _error("No branch, pull request or run for this job", "Job not found"),
+                "500": _error("GitHub unreachable or failing", "Failed to get job status"),
+            },
+        }
+    }
+
+
+def _agent_job_path(project_id: str) -> dict[str, Any]:
+    """GET /v2/agent/{projectId}/job/{id}: the second reference API."""
+    return {
+        "get": {
+            "operationId": "getAgentJob",
+            "summary": "The agent job API",
+            "security": [{"bearer": []}],
+            "parameters": [
+                {
+                    "name": "projectId",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "enum": [project_id]},
+                },
+                {"name": "id", "in": "path", "required": True, "schema": _job_id_schema()},
+            ],
+            "responses": {
+                "200": _ok("The agent job", "AgentJob"),
+                "400": _error("Invalid job id", "Input 'id': is empty"),
+                "401": _error("Missing or wrong bearer token", "Unauthorized"),
+                "404": _error(
+                    "Unknown projectId, or no branch, PR or run for this job", "Job not found"
+                ),
+                "500": _error("GitHub unreachable or failing", "Failed to get job status"),
+            },
+        }
+    }
+
+
+def _job_status_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(POPEBOT_FIELDS),
+        "properties": {
+            "status": {
+                "type": "string",
+                "enum": list(dict.fromkeys(s.traits.popebot for s in Status)),
+            },
+            "branch": {"type": "string"},
+            "pr_url": _nullable({"type": "string"}),
+            "run_url": _nullable({"type": "string"}),
+            "log": {"type": "string"},
+            "changed_files": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+
+
+def _agent_job_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(MINTLIFY_FIELDS),
+        "properties": {
+            "id": {"type": "string"},
+            "status": {
+                "description": "null when no branch, run or PR exists for the id",
+                "anyOf": [
+                    {"type": "string", "enum": [c.value for c in Lifecycle]},
+                    {"type": "null"},
+                ],
+            },
+            "source": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["repository", "ref"],
+                "properties": {"repository": {"type": "string"}, "ref": {"type": "string"}},
+            },
+            "model": _nullable({"type": "string"}),
+            "prLink": _nullable({"type": "string"}),
+            "createdAt": _nullable({"type": "string", "format": "date-time"}),
+            "archivedAt": _nullable({"type": "string", "format": "date-time"}),
+        },
+    }
+
+
+def openapi(project_id: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 description of both endpoints, written by hand."""
     return {
         "openapi": "3.1.0",
         "info": {
@@ -55,70 +161,8 @@ def openapi(project_id: str) -> dict[str, Any]:
             ),
         },
         "paths": {
-            "/api/jobs/status": {
-                "get": {
-                    "operationId": "getJobStatus",
-                    "summary": "The job status API",
-                    "security": [{"apiKey": []}],
-                    "parameters": [
-                        {
-                            "name": "job_id",
-                            "in": "query",
-                            "required": True,
-                            "schema": job_id_schema,
-                        }
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "The job's status",
-                            "content": {
-                                "application/json": {
-                                    "schema": {"$ref": "#/components/schemas/JobStatus"}
-                                }
-                            },
-                        },
-                        "400": _error("Missing or invalid job_id", "Input 'job_id': is empty"),
-                        "401": _error("Missing or wrong x-api-key", "Unauthorized"),
-                        "404": _error(
-                            "No branch, pull request or run for this job", "Job not found"
-                        ),
-                        "500": _error("GitHub unreachable or failing", "Failed to get job status"),
-                    },
-                }
-            },
-            "/v2/agent/{projectId}/job/{id}": {
-                "get": {
-                    "operationId": "getAgentJob",
-                    "summary": "The agent job API",
-                    "security": [{"bearer": []}],
-                    "parameters": [
-                        {
-                            "name": "projectId",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string", "enum": [project_id]},
-                        },
-                        {"name": "id", "in": "path", "required": True, "schema": job_id_schema},
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "The agent job",
-                            "content": {
-                                "application/json": {
-                                    "schema": {"$ref": "#/components/schemas/AgentJob"}
-                                }
-                            },
-                        },
-                        "400": _error("Invalid job id", "Input 'id': is empty"),
-                        "401": _error("Missing or wrong bearer token", "Unauthorized"),
-                        "404": _error(
-                            "Unknown projectId, or no branch, PR or run for this job",
-                            "Job not found",
-                        ),
-                        "500": _error("GitHub unreachable or failing", "Failed to get job status"),
-                    },
-                }
-            },
+            "/api/jobs/status": _job_status_path(),
+            "/v2/agent/{projectId}/job/{id}": _agent_job_path(project_id),
         },
         "components": {
             "securitySchemes": {
@@ -126,47 +170,8 @@ def openapi(project_id: str) -> dict[str, Any]:
                 "bearer": {"type": "http", "scheme": "bearer"},
             },
             "schemas": {
-                "JobStatus": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": list(POPEBOT_FIELDS),
-                    "properties": {
-                        "status": {"type": "string", "enum": popebot_statuses},
-                        "branch": {"type": "string"},
-                        "pr_url": _nullable({"type": "string"}),
-                        "run_url": _nullable({"type": "string"}),
-                        "log": {"type": "string"},
-                        "changed_files": {"type": "array", "items": {"type": "string"}},
-                    },
-                },
-                "AgentJob": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": list(MINTLIFY_FIELDS),
-                    "properties": {
-                        "id": {"type": "string"},
-                        "status": {
-                            "description": "null when no branch, run or PR exists for the id",
-                            "anyOf": [
-                                {"type": "string", "enum": [c.value for c in Lifecycle]},
-                                {"type": "null"},
-                            ],
-                        },
-                        "source": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "required": ["repository", "ref"],
-                            "properties": {
-                                "repository": {"type": "string"},
-                                "ref": {"type": "string"},
-                            },
-                        },
-                        "model": _nullable({"type": "string"}),
-                        "prLink": _nullable({"type": "string"}),
-                        "createdAt": _nullable({"type": "string", "format": "date-time"}),
-                        "archivedAt": _nullable({"type": "string", "format": "date-time"}),
-                    },
-                },
+                "JobStatus": _job_status_schema(),
+                "AgentJob": _agent_job_schema(),
                 "Error": {
                     "type": "object",
                     "additionalProperties": False,
