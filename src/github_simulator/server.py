@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import hashlib
 import io
 import json
@@ -864,6 +865,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header in the simulator's clock (virtual time too), as GitHub's."""
+        when = self.simulator.clock.time() if timestamp is None else timestamp
+        return email.utils.formatdate(when, usegmt=True)
 
     def do_GET(self) -> None:
         self._handle("GET")
