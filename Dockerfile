@@ -30,7 +30,7 @@ COPY src/agent_job_status/ /src/src/agent_job_status/
 # Bytecode: the stale/odd __pycache__ pip left is dropped, then everything in
 # the venv is compiled once here, with the final image's interpreter (same
 # base). The .pyc files stay in the image: without them every container start
-# compiles PyGithub & co. again (cold start to the first API request 0.59 s ->
+# compiles requests & co. again (cold start to the first API request 0.59 s ->
 # 0.29 s; +6 MB; see benchmarks/image.py). PYTHONDONTWRITEBYTECODE only stops
 # *writing* .pyc at run time (the container is thrown away anyway); existing
 # ones are still used. COPY --from keeps the source mtimes the .pyc check.

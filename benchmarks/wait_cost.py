@@ -38,6 +38,7 @@ from github_simulator.state import SimState
 TOKEN = "ghs_benchmark_token_0123456789"  # the simulator's own, not a secret
 STEPS = ["Set up job", "Run agent", "Open pull request", "Complete job"]
 INTERVAL = 10.0
+HISTORY = 1200  # past agent jobs in case 3's repository
 
 
 @dataclass
@@ -221,10 +222,16 @@ def fresh() -> tuple[Simulator, SimClock]:
 
 
 def case(
-    jobs: int, scale: float, engine: str, naive_polls: int | None = None, offset: float = 0.0
+    jobs: int,
+    scale: float,
+    engine: str,
+    naive_polls: int | None = None,
+    offset: float = 0.0,
+    history: int = 0,
 ) -> Result:
     sim, clock = fresh()
     with sim:
+        sim.state.add_history(history)  # past agent jobs: merged PRs, completed runs
         ids = [f"b{n}" for n in range(jobs)]
         # Starts spread over a minute, as a fleet of agents would; the offset
         # puts changes between polls, so the detection lag is real.
@@ -278,7 +285,19 @@ def main() -> None:
         f"  counted per poll (details excluded: fetched once per job at the end), "
         f"{many} jobs vs 10: {ratio:.2f}x"
     )
-    wrong = [s for r in (one_ours, small, big) for s in r.final if s != "merged"]
+    print()
+    print(f"Case 3: 10 jobs in a repository with {HISTORY:,} past agent jobs vs a clean one")
+    print(head + f"  {'per poll':>8} {'details':>8} {'req/poll':>8}")
+    for label, past in (("clean repository", 0), (f"{HISTORY:,} past jobs", HISTORY)):
+        results[f"history-{past}"] = case(10, 1 / 6, "ours", history=past)
+        r = results[f"history-{past}"]
+        print(row(f"agent-job-status, {label}", r, per_poll=True) + f" {r.requests / r.polls:8.2f}")
+    clean, deep = results["history-0"], results[f"history-{HISTORY}"]
+    print(
+        f"  counted per poll, history vs clean: {deep.per_poll / max(clean.per_poll, 1e-9):.2f}x; "
+        f"requests per poll: {deep.requests / deep.polls / (clean.requests / clean.polls):.2f}x"
+    )
+    wrong = [s for r in (one_ours, small, big, deep) for s in r.final if s != "merged"]
     print(f"  final statuses not 'merged': {len(wrong)}")
     if args.json:
         args.json.write_text(

@@ -18,9 +18,11 @@ if command -v npm >/dev/null 2>&1; then
 fi
 
 # Real GitHub answers recorded in PyGithub's source distribution, for
-# tests/test_real_payloads.py (from PyPI; kept across runs in .venv).
+# tests/test_real_payloads.py (from PyPI; kept across runs in .venv). The
+# version is pinned here: nothing installs PyGithub any more.
+PYGITHUB_REPLAY_VERSION=2.10.0
 if [ ! -d .venv/pygithub-replay ]; then
-    version=$(.venv/bin/python -c 'import importlib.metadata as m; print(m.version("PyGithub"))')
+    version=$PYGITHUB_REPLAY_VERSION
     rm -rf .venv/pygithub-sdist
     .venv/bin/python -m pip download -q --disable-pip-version-check --no-deps \
         --no-binary :all: "PyGithub==$version" -d .venv/pygithub-sdist

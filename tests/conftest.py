@@ -17,6 +17,14 @@ from github_simulator import SimClock, Simulator
 TOKEN = "ghs_TESTtoken0123456789abcdefSECRET"
 
 
+@pytest.fixture(autouse=True)
+def _own_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The CLI keeps its HTTP cache in the user's cache dir: a test's own, never
+    this machine's (a port reused by a later simulator would find it warm)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.delenv("RUNNER_TEMP", raising=False)
+
+
 @pytest.fixture
 def sim() -> Iterator[Simulator]:
     with Simulator(owner="acme", repo="agents", token=TOKEN) as simulator:

@@ -165,6 +165,7 @@ def strategies(url: str) -> dict[str, st.SearchStrategy[str]]:
             [url, url + "/api/v3", "ftp://x", "http://", "http://u:p@h", "http://127.0.0.1:1"]
         )
         | ANY.filter(lambda t: "://" not in t),
+        "cache": BOOL | ANY,
         "branch_prefix": st.sampled_from(["job/", "", "x..", "/a", "a b", "agent-"]) | ANY,
         "workflow": st.sampled_from(
             ["run-job.yml", "", ".github/workflows/run-job.yml", "missing.yml", "a/b.yml", "../x"]

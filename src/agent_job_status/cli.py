@@ -32,6 +32,7 @@ from agent_job_status.settings import (
     Publishing,
     Settings,
     api_from,
+    cache_dir_for,
     from_inputs,
     gate_from,
     inputs_from_env,
@@ -190,6 +191,10 @@ def _status_parser(status: argparse.ArgumentParser) -> None:
     status.add_argument(
         "--verbose", action="store_true", help="print the count of GitHub requests made"
     )
+    status.add_argument(
+        "--no-cache", action="store_true",
+        help="keep no conditional cache on disk (default: the user's cache directory)",
+    )  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -299,7 +304,8 @@ def status_settings(args: argparse.Namespace, env: Mapping[str, str]) -> Setting
         if not args.all and not args.job_ids:
             raise InputError("job_id", "give at least one JOB_ID, or --all")
         ids, every = ((), True) if args.all else parse_job_ids("job_id", ",".join(args.job_ids))
-        api = api_from(args.api_url, env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or "", env)
+        token = env.get("GITHUB_TOKEN") or env.get("GH_TOKEN") or ""
+        api = api_from(args.api_url, token, env, None if args.no_cache else cache_dir_for(env))
         own_run = env.get("GITHUB_RUN_ID", "").strip()
         return Settings(
             jobs=Jobs(ids, every),

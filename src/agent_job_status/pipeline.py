@@ -55,6 +55,7 @@ def make_client(
         clock=clock.time,
         sleep=clock.sleep,
         on_retry=lambda message: runner.info(f"retry: {message}"),
+        cache_dir=settings.api.cache_dir,
     )
 
 

@@ -41,6 +41,7 @@ DEFAULTS: dict[str, str] = {
     "repository": "",
     "token": "",
     "api_url": "https://api.github.com",
+    "cache": "true",
     "branch_prefix": "job/,agent-job/",
     "workflow": "run-job.yml",
     "agent": "popebot",
@@ -73,6 +74,23 @@ class Api:
     url: str
     token: str = field(repr=False)
     server_url: str  # the web host, for links
+    cache_dir: Path | None = None  # the conditional cache's home; None: in memory
+
+
+CACHE_NAME = "agent-job-status"
+
+
+def cache_dir_for(env: Mapping[str, str], *, action: bool = False) -> Path | None:
+    """Where the conditional cache outlives the process: for the action, the
+    runner's temp directory (later steps of the same job reuse it; the runner
+    empties it after the job); else the user's cache directory (XDG)."""
+    if action and env.get("RUNNER_TEMP", "").strip():
+        return Path(env["RUNNER_TEMP"]) / f"{CACHE_NAME}-cache"
+    base = env.get("XDG_CACHE_HOME", "").strip()
+    if base and Path(base).is_absolute():  # the XDG spec ignores a relative one
+        return Path(base) / CACHE_NAME
+    home = env.get("HOME", "").strip()
+    return Path(home) / ".cache" / CACHE_NAME if home else None
 
 
 @dataclass(frozen=True)
@@ -163,9 +181,13 @@ class Settings:
     profile: Profile = field(default_factory=lambda: builtin("popebot"))
 
 
-def api_from(raw_url: str, token: str, env: Mapping[str, str]) -> Api:
+def api_from(
+    raw_url: str, token: str, env: Mapping[str, str], cache_dir: Path | None = None
+) -> Api:
     url = check_api_url(raw_url or env.get("GITHUB_API_URL", "") or DEFAULTS["api_url"])
-    return Api(url=url, token=token.strip(), server_url=server_url_for(url, env))
+    return Api(
+        url=url, token=token.strip(), server_url=server_url_for(url, env), cache_dir=cache_dir
+    )
 
 
 def target_from(
@@ -217,7 +239,13 @@ def from_inputs(
     workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
     jobs = _jobs_from(get("job_id"), job_ids_from_event)  # checked first, as before
     repository = inputs.get("repository", "").strip() or env.get("GITHUB_REPOSITORY", "")
-    api = api_from(inputs.get("api_url", "").strip(), inputs.get("token", ""), env)
+    cached = parse_bool("cache", get("cache"))
+    api = api_from(
+        inputs.get("api_url", "").strip(),
+        inputs.get("token", ""),
+        env,
+        cache_dir_for(env, action=True) if cached else None,
+    )
     own_run = env.get("GITHUB_RUN_ID", "").strip()
     return Settings(
         jobs=jobs,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import hashlib
 import io
 import json
@@ -945,6 +946,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header in the simulator's clock (virtual time too), as GitHub's."""
+        when = self.simulator.clock.time() if timestamp is None else timestamp
+        return email.utils.formatdate(when, usegmt=True)
+
     def do_GET(self) -> None:
         self._handle("GET")
 
@@ -1094,8 +1100,9 @@ class _Handler(BaseHTTPRequestHandler):
                     etag = f'W/"{tagged.hexdigest()}"'
                     resp.headers["ETag"] = etag
                     resp.headers.setdefault("Cache-Control", "private, max-age=60, s-maxage=60")
+                    resp.headers.setdefault("Vary", VARY)
                     if _etag_matches(headers.get("if-none-match", ""), etag):
-                        resp = _Resp(304, None, {"ETag": etag})
+                        resp = _Resp(304, None, {"ETag": etag, "Vary": VARY})
                         counted = False
                     resp.body = payload if resp.status == 200 else None
                 if counted:
@@ -1230,6 +1237,10 @@ def _late_fault(sim: Simulator, kind: str, key: str, resp: _Resp) -> None:
             resp.body = kept if len(kept) != len(body) else [body]
     elif kind.startswith("link:"):
         resp.headers["Link"] = f'<{kind[5:]}>; rel="next"'
+
+
+# GitHub's Vary on API answers: an HTTP cache must not serve one token's answer to another.
+VARY = "Accept, Authorization, Cookie, X-GitHub-OTP"
 
 
 def _etag_matches(header: str, etag: str) -> bool:

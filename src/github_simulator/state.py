@@ -11,7 +11,7 @@ import hashlib
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from github_simulator.clock import Clock, RealClock
 
@@ -585,6 +585,54 @@ class SimState:
                         step.log = text
                         return
             raise KeyError(step_name)
+
+    def add_history(self, n: int, prefix: str = "job/past-", spacing: float = 600.0) -> None:
+        """`n` past agent jobs, each a completed run and a merged PR whose branch is
+        gone, older than anything made after (one every `spacing` seconds, the last
+        a day ago): a repository with a history, as real ones have."""
+        with self.lock:
+            now = self.clock.now()
+            base = self.branches[self.default_branch]
+            for i in range(n):
+                at = now - timedelta(days=1, seconds=spacing * (n - i))
+                done = at + timedelta(seconds=spacing / 2)
+                branch = f"{prefix}{i}"
+                run = RunState(
+                    id=self._next_run_id,
+                    workflow_file="run-job.yml",
+                    workflow_id=self._workflow_id("run-job.yml"),
+                    name="Run Job",
+                    run_number=self.workflow_run_numbers.get("run-job.yml", 0) + 1,
+                    head_branch=branch,
+                    head_sha=base,
+                    event="push",
+                    created_at=at,
+                    job_spec={},
+                )
+                run.attempts.append(RunAttempt(1, "completed", at, done, at, [], "success"))
+                self.workflow_run_numbers["run-job.yml"] = run.run_number
+                self.runs[run.id] = run
+                self._next_run_id += 1
+                self.pulls[self._next_issue] = PullRequestState(
+                    number=self._next_issue,
+                    id=self._next_pr_id,
+                    head_ref=branch,
+                    head_sha=base,
+                    base_ref=self.default_branch,
+                    base_sha=base,
+                    title=f"Past job {i}",
+                    body="",
+                    user="github-actions[bot]",
+                    created_at=at,
+                    updated_at=done,
+                    state="closed",
+                    merged=True,
+                    merged_at=done,
+                    closed_at=done,
+                    merge_commit_sha=base,
+                )
+                self._next_issue += 1
+                self._next_pr_id += 1
 
     # ------------------------------------------------------------------ pulls
     def open_pr(

@@ -1,11 +1,11 @@
 """The one door to GitHub's REST API, over one `requests.Session`.
 
 One retry loop serves every request: JSON, raw files and the log archive
-download. It adds what polling needs: conditional requests with a per-URL
-ETag cache (a 304 costs no rate limit), bounded, jittered retries in the
-caller's clock (so tests run in virtual time), rate-limit bookkeeping and
-request counts for the logs and the benchmarks. Nothing here knows about
-agent jobs.
+download. It adds what polling needs: conditional requests through an HTTP
+cache (`http_cache`: a 304 costs no rate limit; on disk it outlives the
+process), bounded, jittered retries in the caller's clock (so tests run in
+virtual time), rate-limit bookkeeping and request counts for the logs and
+the benchmarks. Nothing here knows about agent jobs.
 
 Why not PyGithub's `Requester`: its public `timeout` is one int for connect
 and read alike, while a dead host should fail fast and a slow answer not,
@@ -24,6 +24,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -33,6 +34,7 @@ import urllib3
 from agent_job_status import __version__
 from agent_job_status.errors import GitHubError
 from agent_job_status.github.answers import NotFound, OffHost, WrongShape, judge
+from agent_job_status.github.http_cache import cached_session, forget, revalidated
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 20.0
@@ -63,13 +65,6 @@ class RateLimit:
 
 
 @dataclass
-class _Cached:
-    etag: str
-    data: Any
-    link: str  # a 304 need not repeat the Link header, yet the pages go on
-
-
-@dataclass
 class RetryPolicy:
     attempts: int = 8
     budget: float = 120.0  # seconds: a persistent outage ends within this
@@ -87,6 +82,15 @@ class Response:
     data: Any
     headers: Mapping[str, str]
     fresh: bool  # False when answered from the ETag cache (304)
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int  # 304 when the cache revalidated its copy, which `text` then holds
+    headers: dict[str, str]
+    text: str
+    request: Any  # what the cache keys the answer by
+    revalidated: bool
 
 
 @dataclass(frozen=True)
@@ -131,22 +135,26 @@ class GitHubClient:
         on_retry: Callable[[str], None] | None = None,
         connect_timeout: float = CONNECT_TIMEOUT,
         read_timeout: float = READ_TIMEOUT,
+        cache_dir: Path | None = None,
     ) -> None:
+        """`cache_dir`: where the conditional cache lives across processes (one
+        file per token); None keeps it in memory, for this client only."""
         self.api_url = api_url.rstrip("/")
         self.timeouts = (connect_timeout, read_timeout)
         self._host = urlsplit(self.api_url).netloc
         self._headers = {"User-Agent": USER_AGENT}
         if token:
             self._headers["Authorization"] = f"token {token}"
-        self._session = requests.Session()
+        self._session = cached_session(self.api_url, token, cache_dir)
         self._session.auth = _no_netrc
+        self._plain = requests.Session()  # the log archive: another host, never cached
+        self._plain.auth = _no_netrc
         self.retry = retry or RetryPolicy()
         self.clock = clock
         self.sleep = sleep
         self.on_retry = on_retry
         self.stats = Stats()
         self.rate = RateLimit()
-        self._cache: dict[str, _Cached] = {}
 
     # -- the one retry loop ------------------------------------------------
     def _retrying(
@@ -218,23 +226,17 @@ class GitHubClient:
     def _once(
         self, verb: str, url: str, body: Any, accept: str, shape: Callable[[Any], bool], raw: bool
     ) -> Response | _Again:
-        key = f"{accept} {url}"
         headers = {**self._headers, "Accept": accept, "X-GitHub-Api-Version": "2022-11-28"}
-        cached = self._cache.get(key) if verb == "GET" else None
-        if cached is not None:
-            headers["If-None-Match"] = cached.etag
         try:
-            status, resp_headers, text = self._exchange(verb, url, headers, body)
+            answer = self._exchange(verb, url, headers, body)
         except _NETWORK as exc:
             self.stats.requests += 1
             return _Again(
                 f"{type(exc).__name__} on {verb} {self._shown(url)}", unreachable=_no_answer(exc)
             )
+        status, resp_headers, text = answer.status, answer.headers, answer.text
         self._count(url, status, resp_headers)
-        if status == 304 and cached is not None:
-            kept = {**resp_headers, "link": resp_headers.get("link") or cached.link}
-            return Response(304, cached.data, kept, fresh=False)
-        if status < 300 or (status == 302 and raw):
+        if status < 300 or (status == 302 and raw) or answer.revalidated:
             data: Any = text
             if not raw and status != 204 and text:
                 try:
@@ -242,10 +244,9 @@ class GitHubClient:
                 except ValueError:
                     data = _Malformed
             if data is not _Malformed and (raw or not text or shape(data)):
-                etag = resp_headers.get("etag")
-                if verb == "GET" and etag and status == 200:
-                    self._cache[key] = _Cached(etag, data, resp_headers.get("link", ""))
-                return Response(status, data, resp_headers, fresh=True)
+                return Response(status, data, resp_headers, fresh=status != 304)
+            # Never kept: the next request asks afresh instead of revalidating it.
+            forget(self._session, answer.request)
             kind = "malformed" if data is _Malformed else "shape"
             return _Again(f"malformed answer to {verb} {self._shown(url)}", kind=kind)
         where = self._shown(url)
@@ -254,9 +255,11 @@ class GitHubClient:
 
     def _exchange(
         self, verb: str, url: str, headers: dict[str, str], body: Any, hops: int = 0
-    ) -> tuple[int, dict[str, str], str]:
-        """One HTTP exchange: (status, lower-cased headers, text). A 301 is followed
-        on the API host only (GitHub's renamed repositories); anywhere else, final."""
+    ) -> _Answer:
+        """One HTTP exchange, its headers lower-cased. A 301 is
+        followed on the API host only (GitHub's renamed repositories); anywhere else,
+        final. A 304 comes back with the cached body and headers (Link included),
+        updated by the 304's own (the rate limit)."""
         data = None
         if body is not None:
             headers = {**headers, "Content-Type": "application/json"}
@@ -274,7 +277,9 @@ class GitHubClient:
                     hint="check the 'api_url' input",
                 )
             return self._exchange(verb, target, headers, body, hops + 1)
-        return resp.status_code, found, resp.text or ""
+        again = revalidated(resp)
+        status = 304 if again else resp.status_code
+        return _Answer(status, found, resp.text or "", resp.request, again)
 
     def get(
         self,
@@ -332,7 +337,7 @@ class GitHubClient:
 
         def once() -> bytes | _Again:
             try:
-                with self._session.get(
+                with self._plain.get(
                     url,
                     headers={"User-Agent": USER_AGENT},
                     timeout=self.timeouts,

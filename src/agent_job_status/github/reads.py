@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -19,6 +20,7 @@ from agent_job_status.errors import ConfigError, GitHubError
 from agent_job_status.facts import BranchFact, JobFact, JobFacts, PullFact, RunFact
 from agent_job_status.github.answers import NotFound, UnreadableItem
 from agent_job_status.github.client import GitHubClient, next_link
+from agent_job_status.github.horizon import Horizon, answered_at, pages_left
 from agent_job_status.github.items import newest
 from agent_job_status.github.memo import Memo
 from agent_job_status.github.payloads import (
@@ -64,6 +66,7 @@ class StatusReads:
         self._repo = target.api_path
         self._memo = Memo()
         self._watched: dict[str, tuple[RunFact | None, PullFact | None]] = {}
+        self._horizons = {"workflow_runs": Horizon(), "": Horizon()}  # runs, PRs
         self._warn = warn or (lambda _message: None)
         self._warned: set[str] = set()
         self._found: dict[str, str] = {}  # job id -> the branch found for it (sticky)
@@ -271,7 +274,11 @@ class StatusReads:
         names = {job_id: self.candidates(job_id) for job_id in job_ids}
         wanted = {name for candidates in names.values() for name in candidates}
         runs = self._runs_by_branch(wanted)
-        pulls = self._pulls_by_branch(wanted)
+        if self.watch:  # as one job's wait: a PR is looked for once its run has ended
+            ended = {b for b in wanted if getattr(runs.get(b), "status", "") in ("", "completed")}
+            pulls = self._pulls_by_branch(ended) if ended else {}
+        else:
+            pulls = self._pulls_by_branch(wanted)
         bare = {
             name
             for candidates in names.values()
@@ -301,18 +308,25 @@ class StatusReads:
         key: str,
         wanted: set[str],
         branch_of: Callable[[dict[str, Any]], str],
-    ) -> tuple[dict[str, list[dict[str, Any]]], bool]:
-        """Read list pages until every wanted branch is seen or the list ends.
+    ) -> tuple[dict[str, list[dict[str, Any]]], bool, datetime | None]:
+        """Read list pages until every wanted branch is seen, the list ends, or
+        the pages reach back past what earlier reads showed (`Horizon`).
 
-        Returns (items by branch, complete): complete is False when the page
-        bound stopped the reading first."""
+        Returns (items by branch, complete, when GitHub answered): complete is
+        False when the page bound stopped the reading first. Branches not found
+        are remembered as absent when the read is complete (the caller records
+        what its per-branch queries find)."""
         found: dict[str, list[dict[str, Any]]] = {}
+        horizon = self._horizons[key]
         url: str | None = self.client.url_for(path, {**params, "per_page": 100})
         pages = 0
+        answered = None
         while url is not None:
             if pages == LIST_PAGES:
-                return found, False
+                horizon.present(found)
+                return found, False, answered
             resp = self.client.request("GET", url, shape=is_pulls if not key else is_runs)
+            answered = answered or answered_at(resp.headers)
             pages += 1
             items = resp.data[key] if key else resp.data
             for item in items:
@@ -321,14 +335,22 @@ class StatusReads:
                 elif not isinstance(item, dict) or not branch_of(item):
                     # No branch to tell whose it is: it can be no job's newest.
                     self.warn_once(f"skipped an unreadable item of {path} (no branch)")
-            if wanted <= set(found):
-                return found, True
-            url = next_link(resp.headers.get("link", ""))
-        return found, True
+            missing = wanted - set(found)
+            last = items[-1] if items and isinstance(items[-1], dict) else {}
+            if not missing or horizon.reached(missing, last.get(_ORDER[key])):
+                break
+            link = resp.headers.get("link", "")
+            if len(missing) < pages_left(link, pages):  # each branch's own query is cheaper
+                horizon.present(found)
+                return found, False, answered
+            url = next_link(link)
+        horizon.present(found)
+        horizon.absent(wanted - set(found), answered)
+        return found, True, answered
 
     def _runs_by_branch(self, wanted: set[str]) -> dict[str, RunFact | None]:
         try:
-            found, complete = self._pages(
+            found, complete, answered = self._pages(
                 self._runs_path(),
                 {},
                 "workflow_runs",
@@ -345,6 +367,7 @@ class StatusReads:
                 runs[branch] = run
             elif not complete:
                 runs[branch] = self.latest_run(branch)  # beyond the pages read
+                self._horizon_after("workflow_runs", branch, runs[branch], answered)
         return runs
 
     def _pulls_by_branch(self, wanted: set[str]) -> dict[str, PullFact | None]:
@@ -353,7 +376,9 @@ class StatusReads:
             return text_of(head, "ref") if isinstance(head, dict) else ""
 
         params: dict[str, str | int] = {"state": "all", "sort": "updated", "direction": "desc"}
-        found, complete = self._pages(f"{self._repo}/pulls", params, "", wanted, head_ref)
+        found, complete, answered = self._pages(
+            f"{self._repo}/pulls", params, "", wanted, head_ref
+        )
         pulls: dict[str, PullFact | None] = {}
         for branch in wanted:
             pull = self._pull_of(branch, found.get(branch, []))
@@ -361,7 +386,17 @@ class StatusReads:
                 pulls[branch] = pull
             elif not complete:
                 pulls[branch] = self.newest_pull(branch)
+                self._horizon_after("", branch, pulls[branch], answered)
         return pulls
+
+    def _horizon_after(
+        self, key: str, branch: str, fact: object, answered: datetime | None
+    ) -> None:
+        """A branch's own query answered: absent as of the list read, or present."""
+        if fact is None:
+            self._horizons[key].absent([branch], answered)
+        else:
+            self._horizons[key].present([branch])
 
     def _branches(self, wanted: set[str]) -> dict[str, BranchFact]:
         if len(wanted) == 1:
@@ -383,6 +418,10 @@ class StatusReads:
                         name=name, sha=text_of(obj, "sha") if isinstance(obj, dict) else ""
                     )
         return out
+
+
+# The time each list is ordered by (newest first): runs by creation, PRs as read by update.
+_ORDER = {"workflow_runs": "created_at", "": "updated_at"}
 
 
 def _head_branch(item: Any) -> str | None:
