@@ -13,19 +13,10 @@ import pytest
 from markdown_it import MarkdownIt
 
 from agent_job_status.errors import ConfigError
-from agent_job_status.render import (
-    SAMPLE_NOW,
-    ago,
-    duration,
-    emoji,
-    marker,
-    render_comment,
-    render_preview,
-    render_summary,
-    sample_report,
-    tail,
-)
+from agent_job_status.filters import ago, duration, emoji, tail
+from agent_job_status.render import marker, render_comment, render_preview, render_summary
 from agent_job_status.report import Report
+from agent_job_status.samples import SAMPLE_NOW, sample_report
 from agent_job_status.status import WORDS as STATUSES
 from agent_job_status.text import ZWSP
 

@@ -43,7 +43,7 @@ import functools
 import re
 import traceback
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -53,95 +53,30 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from agent_job_status import markdown
 from agent_job_status.errors import ConfigError
-from agent_job_status.report import Report, iso, worst
+from agent_job_status.filters import (
+    SUMMARY_LOG_LINES,
+    _aware,
+    ago,
+    duration,
+    emoji,
+    iso_filter,
+    line_count,
+    number,
+    tail,
+)
+from agent_job_status.report import Report, worst
 from agent_job_status.samples import SAMPLE_ID, SAMPLE_NOW, SAMPLE_REPOSITORY, sample_report
-from agent_job_status.status import WORDS, Status, status_of
-from agent_job_status.text import as_text, clean, neutralise_commands, shorten
+from agent_job_status.text import clean, neutralise_commands
 
 SUMMARY_LIMIT = 1_000_000  # bytes; GitHub allows 1 MiB per step summary
 COMMENT_LIMIT = 65_000  # characters; GitHub allows 65,536 per comment
-SUMMARY_LOG_LINES = 40
 COMMENT_LOG_LINES = 20
-LOG_LINE_CHARS = 1_000
 LOG_FLOOR = 10  # cut the log to this many lines before touching the file list
 SUMMARY_FILES_OPEN = 20  # more changed files than this go in a <details>
 
 _PACKAGE_PREFIX = "agent_job_status/templates/"
-_LINE_END = re.compile(r"\r\n|\r|\n")
 
 Kind = Literal["summary", "comment"]
-
-
-# ---------------------------------------------------------------- filters
-
-
-def duration(value: object, parts: int = 3) -> str:
-    """Seconds or a timedelta as `1d 2h 3m 4s` (at most `parts` units)."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, timedelta):
-        seconds = value.total_seconds()
-    elif isinstance(value, int | float):
-        seconds = float(value)
-    else:
-        raise TypeError(f"duration expects seconds or a timedelta, not {type(value).__name__}")
-    total = max(0, int(seconds))
-    units = [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)]
-    amounts: list[tuple[int, str]] = []
-    for name, size in units:
-        amount, total = divmod(total, size)
-        amounts.append((amount, name))
-    first = next((i for i, (amount, _) in enumerate(amounts) if amount), len(amounts))
-    window = amounts[first : first + max(1, parts)]
-    out = [f"{amount}{name}" for amount, name in window if amount]
-    return " ".join(out) or "0s"
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def ago(moment: datetime | None, now: datetime) -> str:
-    """`5m ago`, `in 2h 3m`, `just now`."""
-    if moment is None:
-        return ""
-    delta = (_aware(now) - _aware(moment)).total_seconds()
-    if abs(delta) < 1:
-        return "just now"
-    text = duration(abs(delta), 2)
-    return f"{text} ago" if delta > 0 else f"in {text}"
-
-
-def iso_filter(moment: datetime | None) -> str:
-    return iso(moment) or ""
-
-
-def emoji(status: object) -> str:
-    known = str(status) in WORDS
-    return status_of(str(status)).traits.emoji if known else Status.NOT_FOUND.traits.emoji
-
-
-def tail(text: object, n: int = SUMMARY_LOG_LINES, width: int = LOG_LINE_CHARS) -> str:
-    """The last `n` lines of `text`, each cut to `width` characters."""
-    lines = _LINE_END.split(as_text(text))
-    if lines and lines[-1] == "":
-        lines.pop()
-    kept = lines[-n:] if n > 0 else []
-    return "\n".join(shorten(line, width) for line in kept)
-
-
-def line_count(text: object) -> int:
-    lines = _LINE_END.split(as_text(text))
-    if lines and lines[-1] == "":
-        lines.pop()
-    return len(lines)
-
-
-def number(value: object) -> str:
-    return f"{value:,}" if isinstance(value, int) else markdown.inline(value)
-
-
-# --------------------------------------------------------------- marker
 
 
 def _marker_part(text: str) -> str:
