@@ -14,8 +14,9 @@ import re
 from github_simulator import payloads
 from github_simulator.core import SimulatorCore as Simulator
 from github_simulator.payloads import Json
+from github_simulator.records import TimelineEvent
 from github_simulator.routing import _route, paginate
-from github_simulator.state import SimState, TimelineEvent
+from github_simulator.state import SimState
 from github_simulator.wire import DOCS, _Ctx, _not_found, _Resp
 
 

@@ -6,7 +6,7 @@ import io
 import zipfile
 from datetime import datetime, timedelta
 
-from github_simulator.state import RunAttempt, StepState
+from github_simulator.records import RunAttempt, StepState
 
 
 def log_zip(attempt: RunAttempt, layout: str = "steps") -> bytes:

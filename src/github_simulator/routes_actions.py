@@ -9,8 +9,8 @@ from typing import Any
 from github_simulator import payloads
 from github_simulator.archive import log_zip
 from github_simulator.core import SimulatorCore as Simulator
+from github_simulator.records import RunAttempt
 from github_simulator.routing import _route, paginate
-from github_simulator.state import RunAttempt
 from github_simulator.wire import DOCS, _Ctx, _HTTPError, _not_found, _Resp
 
 
