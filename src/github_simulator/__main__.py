@@ -13,9 +13,7 @@ from github_simulator.server import Simulator
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m github_simulator", description=__doc__
-    )
+    parser = argparse.ArgumentParser(prog="python -m github_simulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--scenario", choices=scenarios.NAMES, default=None)

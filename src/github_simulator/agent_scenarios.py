@@ -84,8 +84,7 @@ def _claude_working(st: SimState, s: _Story) -> None:
     st.create_branch(s.branch, message="Start")
     s.extra["run_url"] = f"{payloads.repo_web(st)}/actions/runs/{s.run}"
     body = (
-        'Claude Code is working… <img src="spinner.gif" />\n\n'
-        f"[View job run]({s.extra['run_url']})"
+        f'Claude Code is working… <img src="spinner.gif" />\n\n[View job run]({s.extra["run_url"]})'
     )
     s.comment = st.add_comment(s.issue, body, user="claude[bot]")
 

@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 
 from github_simulator import payloads
+from github_simulator.core import SimulatorCore as Simulator
 from github_simulator.payloads import Json
-from github_simulator.server import DOCS, Simulator, _Ctx, _not_found, _Resp, _route
-from github_simulator.state import SimState, TimelineEvent
+from github_simulator.records import TimelineEvent
+from github_simulator.routing import _route, paginate
+from github_simulator.state import SimState
+from github_simulator.wire import DOCS, _Ctx, _not_found, _Resp
 
 
 def _number(sim: Simulator, m: re.Match[str]) -> int:
@@ -74,5 +77,5 @@ def _get_issue(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
 def _get_timeline(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     number = _number(sim, m)
     items = list(sim.state.timeline.get(number, []))
-    page, headers = sim._paginate(ctx, items)
+    page, headers = paginate(ctx, items)
     return _Resp(200, [event(sim.state, ctx.api, e) for e in page], headers)

@@ -1,0 +1,146 @@
+"""The simulator's state apart from its HTTP server: the repository, the clock,
+scheduled events, tokens, the primary rate limit, injected faults, recorded requests.
+
+Route and handler modules work on a :class:`SimulatorCore`; ``server.Simulator``
+adds the HTTP lifecycle on top, so nothing here imports the server back.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from http.server import ThreadingHTTPServer
+
+from github_simulator.clock import Clock, RealClock
+from github_simulator.state import SimState
+from github_simulator.wire import Fault, Identity, RateLimit, RecordedRequest
+
+
+class SimulatorCore:
+    """Everything a :class:`~github_simulator.server.Simulator` holds and scripts."""
+
+    def __init__(
+        self,
+        owner: str = "acme",
+        repo: str = "agents",
+        token: str = "ghs_simtoken",  # noqa: S107
+        clock: Clock | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        default_branch: str = "main",
+    ) -> None:
+        self.clock: Clock = clock if clock is not None else RealClock()
+        self.state = SimState(owner, repo, default_branch, self.clock)
+        self.token = token
+        # token -> who it acts as; `token` is the run's GITHUB_TOKEN.
+        self.identities: dict[str, Identity] = {token: Identity()}
+        self.host = host
+        self.port = port
+        self.epoch = self.clock.time()
+        self.rate_limit = RateLimit(reset=int(self.epoch) + 3600)
+        self.requests: list[RecordedRequest] = []
+        self.faults: list[Fault] = []
+        self._events: list[tuple[float, int, Callable[[SimState], object]]] = []
+        self._event_seq = 0
+        self._blobs: dict[str, bytes] = {}
+        self._served: dict[str, list[str]] = {}  # GET URL -> recent distinct JSON answers
+        # Requests outside the API (``/_sim/blobs``): where a token must never go.
+        self.blob_requests: list[RecordedRequest] = []
+        self._lock = threading.RLock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------ scripting
+    def schedule(self, at_seconds: float, fn: Callable[[SimState], object]) -> None:
+        """Apply ``fn(state)`` once clock time >= simulator creation time + ``at_seconds``."""
+        self._add_event(self.epoch + at_seconds, fn)
+
+    def schedule_in(self, delay: float, fn: Callable[[SimState], object]) -> None:
+        """Apply ``fn(state)`` once ``delay`` seconds have passed from now (clock time)."""
+        self._add_event(self.clock.time() + delay, fn)
+
+    def _add_event(self, due: float, fn: Callable[[SimState], object]) -> None:
+        with self._lock:
+            self._event_seq += 1
+            self._events.append((due, self._event_seq, fn))
+            self._events.sort(key=lambda e: (e[0], e[1]))
+
+    @property
+    def pending_events(self) -> int:
+        with self._lock:
+            return len(self._events)
+
+    def run_due(self) -> int:
+        """Apply every scheduled event that is due, in time order. Returns how many ran."""
+        ran = 0
+        while True:
+            with self._lock, self.state.lock:
+                if not self._events or self._events[0][0] > self.clock.time():
+                    return ran
+                _, _, fn = self._events.pop(0)
+                fn(self.state)
+                ran += 1
+
+    def reset_requests(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+    def add_fault(
+        self,
+        method: str,
+        path: str,
+        kind: str,
+        times: int | None = 1,
+        query: str | None = None,
+        skip: int = 0,
+    ) -> Fault:
+        """Inject a fault (see :data:`FAULT_KINDS`); ``{port}`` in a URL is this port."""
+        fault = Fault(method, path, kind, times, query, skip)
+        with self._lock:
+            self.faults.append(fault)
+        return fault
+
+    def _take_fault(self, method: str, path: str, query: str = "") -> Fault | None:
+        blob = path.startswith("/_sim/")
+        with self._lock:
+            for i, item in enumerate(self.faults):
+                fault = item if isinstance(item, Fault) else Fault(*item)
+                self.faults[i] = fault
+                if fault.method not in ("*", "") and fault.method.upper() != method:
+                    continue
+                if blob and "_sim" not in fault.path:
+                    continue  # blob downloads only get faults that name them
+                if not re.search(fault.path, path):
+                    continue
+                if fault.query is not None and not re.search(fault.query, query):
+                    continue
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    return None
+                if fault.times is not None and fault.times >= 0:
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        del self.faults[i]
+                return fault
+            return None
+
+    def _record(self, rec: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(rec)
+
+    def _refresh_rate_limit(self) -> None:
+        now = self.clock.time()
+        if now >= self.rate_limit.reset:
+            self.rate_limit.remaining = self.rate_limit.limit
+            self.rate_limit.reset = int(now) + 3600
+
+    def _rate_headers(self) -> dict[str, str]:
+        rl = self.rate_limit
+        return {
+            "X-RateLimit-Limit": str(rl.limit),
+            "X-RateLimit-Remaining": str(max(0, rl.remaining)),
+            "X-RateLimit-Reset": str(rl.reset),
+            "X-RateLimit-Used": str(rl.used),
+            "X-RateLimit-Resource": "core",
+        }
