@@ -413,7 +413,7 @@ def test_the_wheel_ships_the_product_and_the_simulator(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "src", context / "src", ignore=ignore)
     names = wheel_files(context, tmp_path / "out")
     assert {"agent_job_status/cli.py", "github_simulator/__main__.py"} <= names
-    assert "github_simulator/payloads.py" in names
+    assert "github_simulator/payloads/__init__.py" in names
 
 
 # --- the locked dependency set the image installs ---------------------------
