@@ -13,7 +13,7 @@ import pytest
 
 from agent_job_status.github.client import GitHubClient
 from agent_job_status.github.horizon import Horizon, answered_at, pages_left
-from agent_job_status.github.reads import StatusReads
+from agent_job_status.github.batch import BatchReads
 from agent_job_status.settings import Target
 from github_simulator import SimClock, Simulator
 
@@ -22,7 +22,7 @@ from .conftest import TOKEN
 JOBS = ("a", "b", "c", "d", "e")
 
 
-def statuses(reads: StatusReads) -> dict[str, tuple[str, str, bool]]:
+def statuses(reads: BatchReads) -> dict[str, tuple[str, str, bool]]:
     """Per job: (run status, PR state, branch seen)."""
     out = {}
     for facts in reads.status_facts_many(JOBS):
@@ -47,7 +47,7 @@ def test_history_costs_only_the_first_look(vsim: Simulator, clock: SimClock) -> 
     for job in JOBS:
         st.create_branch(f"job/{job}")
     runs = {job: st.start_run(f"job/{job}", status="in_progress") for job in ("a", "b")}
-    reads = StatusReads(GitHubClient(vsim.url, TOKEN), Target("acme/agents"), watch=True)
+    reads = BatchReads(GitHubClient(vsim.url, TOKEN), Target("acme/agents"), watch=True)
 
     first = statuses(reads)
     assert first["a"][0] == "in_progress" and first["c"] == ("", "", True)
@@ -70,7 +70,7 @@ def test_history_costs_only_the_first_look(vsim: Simulator, clock: SimClock) -> 
     assert deep_lists(vsim) == []
 
     # The same answers as a reader that knows no history (no horizon, all pages).
-    fresh = StatusReads(GitHubClient(vsim.url, TOKEN), Target("acme/agents"))
+    fresh = BatchReads(GitHubClient(vsim.url, TOKEN), Target("acme/agents"))
     assert statuses(fresh) == later
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 
 from agent_job_status.facts import JobFacts
+from agent_job_status.github.batch import BatchReads
 from agent_job_status.github.budget import plan
 from agent_job_status.github.client import GitHubClient
 from agent_job_status.github.details import Details
 from agent_job_status.github.discovery import all_job_ids
 from agent_job_status.github.lag import LagGuard
 from agent_job_status.github.marks import Marks
-from agent_job_status.github.reads import StatusReads
 from agent_job_status.report import Report
 from agent_job_status.resolve import resolve
 from agent_job_status.settings import Target
@@ -39,7 +39,7 @@ class GitHubFacts:
         """`watch`: the source serves one wait, look after look (see `StatusReads`)."""
         self.client = client
         self.target = target
-        self.reads = StatusReads(client, target, warn, watch=watch)
+        self.reads = BatchReads(client, target, warn, watch=watch)
         self._lag = LagGuard(self.reads)
         self._marks = Marks(self.reads)
         self._details = Details(self.reads)

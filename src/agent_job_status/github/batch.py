@@ -1,0 +1,177 @@
+"""Status facts for many jobs from shared list pages: cost grows with pages, not jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from agent_job_status.facts import BranchFact, JobFacts, PullFact, RunFact
+from agent_job_status.github.answers import NotFound
+from agent_job_status.github.client import next_link
+from agent_job_status.github.horizon import answered_at, pages_left
+from agent_job_status.github.listed import LIST_ORDER
+from agent_job_status.github.payloads import (
+    is_pulls,
+    is_runs,
+    text_of,
+)
+from agent_job_status.github.reads import LIST_PAGES, PROGRESS_UP_TO, StatusReads
+
+
+class BatchReads(StatusReads):
+    """`StatusReads`, plus many jobs at once from the runs and PR lists."""
+
+    def status_facts_many(self, job_ids: tuple[str, ...]) -> list[JobFacts]:
+        """Status facts for many jobs from shared lists: the cost of a poll grows
+        with the pages of runs and PRs, not with the number of jobs."""
+        names = {job_id: self.candidates(job_id) for job_id in job_ids}
+        wanted = {name for candidates in names.values() for name in candidates}
+        runs = self._runs_by_branch(wanted)
+        if self.watch:  # as one job's wait: a PR is looked for once its run has ended
+            ended = {b for b in wanted if getattr(runs.get(b), "status", "") in ("", "completed")}
+            pulls = self._pulls_by_branch(ended) if ended else {}
+        else:
+            pulls = self._pulls_by_branch(wanted)
+        bare = {
+            name
+            for candidates in names.values()
+            if all(runs.get(n) is None and pulls.get(n) is None for n in candidates)
+            for name in candidates
+        }
+        branches = self._branches(bare) if bare else {}
+        progress = len(job_ids) <= PROGRESS_UP_TO
+        facts = []
+        for job_id, candidates in names.items():
+            found = [n for n in candidates if runs.get(n) or pulls.get(n) or branches.get(n)] or [
+                candidates[0]
+            ]
+            name = found[0]
+            if name in branches or runs.get(name) or pulls.get(name):
+                self._found[job_id] = name
+            run = runs.get(name)
+            if run is not None and progress and run.status == "in_progress":
+                run = replace(run, jobs=self.run_jobs(run))
+            facts.append(self._facts(job_id, name, run, pulls.get(name), branches.get))
+        return facts
+
+    def _pages(
+        self,
+        path: str,
+        params: dict[str, str | int],
+        key: str,
+        wanted: set[str],
+        branch_of: Callable[[dict[str, Any]], str],
+    ) -> tuple[dict[str, list[dict[str, Any]]], bool, datetime | None]:
+        """Read list pages until every wanted branch is seen, the list ends, or
+        the pages reach back past what earlier reads showed (`Horizon`).
+
+        Returns (items by branch, complete, when GitHub answered): complete is
+        False when the page bound stopped the reading first. Branches not found
+        are remembered as absent when the read is complete (the caller records
+        what its per-branch queries find)."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        horizon = self._horizons[key]
+        url: str | None = self.client.url_for(path, {**params, "per_page": 100})
+        pages = 0
+        answered = None
+        while url is not None:
+            if pages == LIST_PAGES:
+                horizon.present(found)
+                return found, False, answered
+            resp = self.client.request("GET", url, shape=is_pulls if not key else is_runs)
+            answered = answered or answered_at(resp.headers)
+            pages += 1
+            items = resp.data[key] if key else resp.data
+            for item in items:
+                if isinstance(item, dict) and branch_of(item) in wanted:
+                    found.setdefault(branch_of(item), []).append(item)
+                elif not isinstance(item, dict) or not branch_of(item):
+                    # No branch to tell whose it is: it can be no job's newest.
+                    self.warn_once(f"skipped an unreadable item of {path} (no branch)")
+            missing = wanted - set(found)
+            last = items[-1] if items and isinstance(items[-1], dict) else {}
+            if not missing or horizon.reached(missing, last.get(LIST_ORDER[key])):
+                break
+            link = resp.headers.get("link", "")
+            if len(missing) < pages_left(link, pages):  # each branch's own query is cheaper
+                horizon.present(found)
+                return found, False, answered
+            url = next_link(link)
+        horizon.present(found)
+        horizon.absent(wanted - set(found), answered)
+        return found, True, answered
+
+    def _runs_by_branch(self, wanted: set[str]) -> dict[str, RunFact | None]:
+        try:
+            found, complete, answered = self._pages(
+                self._runs_path(),
+                {},
+                "workflow_runs",
+                wanted,
+                lambda item: text_of(item, "head_branch"),
+            )
+        except NotFound:
+            self.explain_missing_workflow()
+            return {}
+        runs: dict[str, RunFact | None] = {}
+        for branch in wanted:
+            run = self._run_of(branch, found.get(branch, []))  # the list is newest first
+            if run is not None:
+                runs[branch] = run
+            elif not complete:
+                runs[branch] = self.latest_run(branch)  # beyond the pages read
+                self._horizon_after("workflow_runs", branch, runs[branch], answered)
+        return runs
+
+    def _pulls_by_branch(self, wanted: set[str]) -> dict[str, PullFact | None]:
+        def head_ref(item: dict[str, Any]) -> str:
+            head = item.get("head")
+            return text_of(head, "ref") if isinstance(head, dict) else ""
+
+        params: dict[str, str | int] = {"state": "all", "sort": "updated", "direction": "desc"}
+        found, complete, answered = self._pages(f"{self._repo}/pulls", params, "", wanted, head_ref)
+        pulls: dict[str, PullFact | None] = {}
+        for branch in wanted:
+            pull = self._pull_of(branch, found.get(branch, []))
+            if pull is not None:
+                pulls[branch] = pull
+            elif not complete:
+                pulls[branch] = self.newest_pull(branch)
+                self._horizon_after("", branch, pulls[branch], answered)
+        return pulls
+
+    def _horizon_after(
+        self, key: str, branch: str, fact: object, answered: datetime | None
+    ) -> None:
+        """A branch's own query answered: absent as of the list read, or present."""
+        if fact is None:
+            self._horizons[key].absent([branch], answered)
+        else:
+            self._horizons[key].present([branch])
+
+    def _branches(self, wanted: set[str]) -> dict[str, BranchFact]:
+        if len(wanted) == 1:
+            name = next(iter(wanted))
+            fact = self.branch(name)
+            return {name: fact} if fact is not None else {}
+        out: dict[str, BranchFact] = {}
+        for prefix in self.target.branch_prefixes:
+            if not any(name.startswith(prefix) for name in wanted):
+                continue
+            refs, _ = self.client.get_all(f"{self._repo}/git/matching-refs/heads/{quote(prefix)}")
+            for ref in refs:
+                if not isinstance(ref, dict):
+                    continue
+                name = text_of(ref, "ref").removeprefix("refs/heads/")
+                obj = ref.get("object")
+                if name in wanted:
+                    out[name] = BranchFact(
+                        name=name, sha=text_of(obj, "sha") if isinstance(obj, dict) else ""
+                    )
+        return out
+
+
+# The time each list is ordered by (newest first): runs by creation, PRs as read by update.
