@@ -13,7 +13,8 @@ import pytest
 
 from agent_job_status import cli
 from agent_job_status.comment import StickyComments
-from agent_job_status.github.client import GitHubClient, Response, RetryPolicy
+from agent_job_status.github.client import GitHubClient
+from agent_job_status.github.wire import Response, RetryPolicy
 from agent_job_status.pipeline import observe
 from agent_job_status.render import marker
 from agent_job_status.report import Report

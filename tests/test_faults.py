@@ -23,8 +23,9 @@ from agent_job_status import pipeline as run_module
 from agent_job_status.cli import main
 from agent_job_status.errors import GitHubError
 from agent_job_status.github import client as client_module
-from agent_job_status.github.client import GitHubClient, RetryPolicy
+from agent_job_status.github.client import GitHubClient
 from agent_job_status.github.source import GitHubFacts
+from agent_job_status.github.wire import RetryPolicy
 from agent_job_status.pipeline import observe
 from agent_job_status.publish import exit_code
 from agent_job_status.report import Report

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from agent_job_status.errors import GitHubError
-from agent_job_status.github.client import GitHubClient, RetryPolicy
+from agent_job_status.github.client import GitHubClient
+from agent_job_status.github.wire import RetryPolicy
 
 ENGINE = Path(__file__).parent.parent / "src" / "agent_job_status" / "engine.py"
 TOKEN = "ghs_edgetesttoken"

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from agent_job_status.github.batch import BatchReads
 from agent_job_status.github.client import GitHubClient
 from agent_job_status.github.horizon import Horizon, answered_at, pages_left
-from agent_job_status.github.batch import BatchReads
 from agent_job_status.settings import Target
 from github_simulator import SimClock, Simulator
 

@@ -23,8 +23,9 @@ import requests
 
 from agent_job_status.engine import observe_one
 from agent_job_status.errors import ConfigError, InputError
-from agent_job_status.github.client import GitHubClient, RetryPolicy
+from agent_job_status.github.client import GitHubClient
 from agent_job_status.github.source import GitHubFacts
+from agent_job_status.github.wire import RetryPolicy
 from agent_job_status.serve import (
     API_KEY_ENV,
     MINTLIFY_FIELDS,

@@ -19,7 +19,8 @@ from agent_job_status.engine import FactSource
 from agent_job_status.engine import observe as observe_jobs
 from agent_job_status.github.agent_source import source_for_profile
 from agent_job_status.github.answers import MISSING_REASONS
-from agent_job_status.github.client import GitHubClient, RetryPolicy, Stats
+from agent_job_status.github.client import GitHubClient
+from agent_job_status.github.wire import RetryPolicy, Stats
 from agent_job_status.profiles import Profile, builtin
 from agent_job_status.publish import exit_code, publish
 from agent_job_status.report import Report

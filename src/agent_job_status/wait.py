@@ -16,7 +16,7 @@ from agent_job_status.cancel import Cancelled
 from agent_job_status.display import describe, elapsed_text
 from agent_job_status.errors import GitHubError
 from agent_job_status.github.answers import RateLimitExhausted
-from agent_job_status.github.client import RateLimit, Stats
+from agent_job_status.github.wire import RateLimit, Stats
 from agent_job_status.report import Report
 from agent_job_status.settings import WaitPolicy
 from agent_job_status.status import Status

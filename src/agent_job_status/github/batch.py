@@ -10,7 +10,6 @@ from urllib.parse import quote
 
 from agent_job_status.facts import BranchFact, JobFacts, PullFact, RunFact
 from agent_job_status.github.answers import NotFound
-from agent_job_status.github.client import next_link
 from agent_job_status.github.horizon import answered_at, pages_left
 from agent_job_status.github.listed import LIST_ORDER
 from agent_job_status.github.payloads import (
@@ -19,6 +18,7 @@ from agent_job_status.github.payloads import (
     text_of,
 )
 from agent_job_status.github.reads import LIST_PAGES, PROGRESS_UP_TO, StatusReads
+from agent_job_status.github.wire import next_link
 
 
 class BatchReads(StatusReads):

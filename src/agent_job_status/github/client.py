@@ -20,10 +20,8 @@ elsewhere: the token must not leave the host) and the size cap.
 from __future__ import annotations
 
 import json
-import random
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -35,6 +33,17 @@ from agent_job_status import __version__
 from agent_job_status.errors import GitHubError
 from agent_job_status.github.answers import NotFound, OffHost, WrongShape, judge
 from agent_job_status.github.http_cache import cached_session, forget, revalidated
+from agent_job_status.github.wire import (
+    MALFORMED,
+    Again,
+    Answer,
+    RateLimit,
+    Response,
+    RetryPolicy,
+    Stats,
+    next_link,
+    no_answer,
+)
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 20.0
@@ -48,70 +57,6 @@ _NETWORK = (requests.RequestException, urllib3.exceptions.HTTPError, OSError, Va
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 T = TypeVar("T")
-
-
-class Stats:
-    requests: int = 0  # HTTP requests sent to the API
-    counted: int = 0  # of those, the ones that count against the rate limit
-    not_modified: int = 0  # 304 answers: free
-    retries: int = 0
-
-
-@dataclass
-class RateLimit:
-    limit: int | None = None
-    remaining: int | None = None
-    reset_at: float | None = None
-
-
-@dataclass
-class RetryPolicy:
-    attempts: int = 8
-    budget: float = 120.0  # seconds: a persistent outage ends within this
-    base: float = 1.0
-    cap: float = 30.0
-
-    def delay(self, attempt: int) -> float:
-        """Full-jitter exponential backoff."""
-        return random.uniform(0, min(self.cap, self.base * 2**attempt))
-
-
-@dataclass
-class Response:
-    status: int
-    data: Any
-    headers: Mapping[str, str]
-    fresh: bool  # False when answered from the ETag cache (304)
-
-
-@dataclass(frozen=True)
-class _Answer:
-    status: int  # 304 when the cache revalidated its copy, which `text` then holds
-    headers: dict[str, str]
-    text: str
-    request: Any  # what the cache keys the answer by
-    revalidated: bool
-
-
-@dataclass(frozen=True)
-class _Again:
-    """One attempt failed in a way worth another: what, and the server's wait if it named one."""
-
-    problem: str
-    wait: float | None = None
-    kind: str = ""  # "shape": valid JSON of another shape
-    unreachable: bool = False  # no HTTP answer at all (DNS, refused, TLS, timeout)
-
-
-def _no_answer(exc: BaseException) -> bool:
-    """No connection was ever made (DNS, refused, connect timeout, TLS): the URL or
-    the network is the likely culprit, unlike a reset or a read timeout."""
-    if isinstance(exc, requests.exceptions.SSLError | requests.exceptions.ConnectTimeout):
-        return True
-    reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    return isinstance(exc, requests.ConnectionError) and isinstance(
-        reason, urllib3.exceptions.ConnectTimeoutError | urllib3.exceptions.SSLError
-    )
 
 
 def _shape_any(_: Any) -> bool:
@@ -158,14 +103,14 @@ class GitHubClient:
 
     # -- the one retry loop ------------------------------------------------
     def _retrying(
-        self, once: Callable[[], T | _Again], give_up: Callable[[int, float, str], GitHubError]
+        self, once: Callable[[], T | Again], give_up: Callable[[int, float, str], GitHubError]
     ) -> T:
         """Call `once` until it answers, within the policy's attempts and time budget."""
         started = self.clock()
         attempt = 0
         while True:
             outcome = once()
-            if not isinstance(outcome, _Again):
+            if not isinstance(outcome, Again):
                 return outcome
             attempt += 1
             elapsed = self.clock() - started
@@ -200,11 +145,11 @@ class GitHubClient:
 
         unreachable = False
 
-        def once() -> Response | _Again:
+        def once() -> Response | Again:
             nonlocal unreachable
             outcome = self._once(verb, url, body, accept, shape, raw)
-            unreachable = isinstance(outcome, _Again) and outcome.unreachable
-            if final_shape and isinstance(outcome, _Again) and outcome.kind == "shape":
+            unreachable = isinstance(outcome, Again) and outcome.unreachable
+            if final_shape and isinstance(outcome, Again) and outcome.kind == "shape":
                 raise WrongShape(f"{verb} {self._shown(url)}")
             return outcome
 
@@ -225,14 +170,14 @@ class GitHubClient:
 
     def _once(
         self, verb: str, url: str, body: Any, accept: str, shape: Callable[[Any], bool], raw: bool
-    ) -> Response | _Again:
+    ) -> Response | Again:
         headers = {**self._headers, "Accept": accept, "X-GitHub-Api-Version": "2022-11-28"}
         try:
             answer = self._exchange(verb, url, headers, body)
         except _NETWORK as exc:
             self.stats.requests += 1
-            return _Again(
-                f"{type(exc).__name__} on {verb} {self._shown(url)}", unreachable=_no_answer(exc)
+            return Again(
+                f"{type(exc).__name__} on {verb} {self._shown(url)}", unreachable=no_answer(exc)
             )
         status, resp_headers, text = answer.status, answer.headers, answer.text
         self._count(url, status, resp_headers)
@@ -242,20 +187,20 @@ class GitHubClient:
                 try:
                     data = json.loads(text)
                 except ValueError:
-                    data = _Malformed
-            if data is not _Malformed and (raw or not text or shape(data)):
+                    data = MALFORMED
+            if data is not MALFORMED and (raw or not text or shape(data)):
                 return Response(status, data, resp_headers, fresh=status != 304)
             # Never kept: the next request asks afresh instead of revalidating it.
             forget(self._session, answer.request)
-            kind = "malformed" if data is _Malformed else "shape"
-            return _Again(f"malformed answer to {verb} {self._shown(url)}", kind=kind)
+            kind = "malformed" if data is MALFORMED else "shape"
+            return Again(f"malformed answer to {verb} {self._shown(url)}", kind=kind)
         where = self._shown(url)
         wait = judge(status, resp_headers, text, where, now=self.clock(), budget=self.retry.budget)
-        return _Again(f"HTTP {status} on {verb} {self._shown(url)}", wait)
+        return Again(f"HTTP {status} on {verb} {self._shown(url)}", wait)
 
     def _exchange(
         self, verb: str, url: str, headers: dict[str, str], body: Any, hops: int = 0
-    ) -> _Answer:
+    ) -> Answer:
         """One HTTP exchange, its headers lower-cased. A 301 is
         followed on the API host only (GitHub's renamed repositories); anywhere else,
         final. A 304 comes back with the cached body and headers (Link included),
@@ -279,7 +224,7 @@ class GitHubClient:
             return self._exchange(verb, target, headers, body, hops + 1)
         again = revalidated(resp)
         status = 304 if again else resp.status_code
-        return _Answer(status, found, resp.text or "", resp.request, again)
+        return Answer(status, found, resp.text or "", resp.request, again)
 
     def get(
         self,
@@ -335,7 +280,7 @@ class GitHubClient:
         A 4xx is final, a 5xx or a network failure is retried, and an archive
         over `max_bytes` is refused."""
 
-        def once() -> bytes | _Again:
+        def once() -> bytes | Again:
             try:
                 with self._plain.get(
                     url,
@@ -352,9 +297,9 @@ class GitHubClient:
                     problem = f"HTTP {resp.status_code} downloading the log archive"
                     if resp.status_code < 500:
                         raise GitHubError(problem, status=resp.status_code)
-                    return _Again(problem)
+                    return Again(problem)
             except _NETWORK as exc:
-                return _Again(f"{type(exc).__name__} downloading the log archive")
+                return Again(f"{type(exc).__name__} downloading the log archive")
 
         return self._retrying(once, lambda _attempt, _elapsed, problem: GitHubError(problem))
 
@@ -389,18 +334,3 @@ class GitHubClient:
                 self.rate.reset_at = float(headers["x-ratelimit-reset"])
         except ValueError:
             pass
-
-
-class _MalformedType:
-    pass
-
-
-_Malformed = _MalformedType()
-
-
-def next_link(link: str) -> str | None:
-    for part in link.split(","):
-        section = part.split(";")
-        if len(section) >= 2 and any(s.strip() == 'rel="next"' for s in section[1:]):
-            return section[0].strip().strip("<>")
-    return None

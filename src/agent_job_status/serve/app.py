@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from agent_job_status.errors import ConfigError, InputError, JobStatusError
-from agent_job_status.github.client import RetryPolicy
+from agent_job_status.github.wire import RetryPolicy
 from agent_job_status.inputs import (
     check_job_id,
 )

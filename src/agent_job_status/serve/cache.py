@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from agent_job_status.engine import FactSource, observe_one
-from agent_job_status.github.client import GitHubClient, RetryPolicy, Stats
+from agent_job_status.github.client import GitHubClient
+from agent_job_status.github.wire import RetryPolicy, Stats
 from agent_job_status.pipeline import source_for
 from agent_job_status.profiles import Profile
 from agent_job_status.report import Report

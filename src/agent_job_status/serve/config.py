@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from agent_job_status.errors import ConfigError, InputError
-from agent_job_status.github.client import RetryPolicy
+from agent_job_status.github.wire import RetryPolicy
 from agent_job_status.inputs import MAX_JOB_ID
 from agent_job_status.profiles import Profile, builtin
 from agent_job_status.settings import DEFAULTS, Api, Target, api_from, target_from
