@@ -9,12 +9,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from agent_job_status.runner import Runner
 from agent_job_status.settings import Settings, from_inputs
 from github_simulator import SimClock, Simulator
 
 TOKEN = "ghs_TESTtoken0123456789abcdefSECRET"
+
+# Hypothesis: in CI every run draws the same examples and keeps nothing
+# between runs (a failure found once is not replayed from .hypothesis/ and
+# hidden or shown by luck); locally it explores and remembers what failed.
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, database=None, max_examples=100, deadline=None, print_blob=True
+)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE")
+    or ("ci" if os.environ.get("CI", "").lower() == "true" else "dev")
+)
 
 
 @pytest.fixture

@@ -201,3 +201,29 @@ def test_link_url_cannot_escape_destination() -> None:
     out = MD.renderInline(link("x", "https://github.com/a) [y](javascript:alert(1)"))
     assert re.findall(r"<a ", out) == ["<a "]
     assert "javascript" not in re.findall(r'href="([^"]*)"', out)[0].split(":")[0]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript://%0aalert(1)",
+        "JavaScript://%0Aalert(document.domain)",
+        "ftp://example.com/payload",
+        "data://text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "vbscript://msgbox(1)",
+        "httpx://example.com",
+        "git+https://example.com/x",
+        " https ://example.com",
+    ],
+)
+def test_link_with_any_other_scheme_before_slashes_is_only_its_label(url: str) -> None:
+    """Every hostile URL above has `://`, so only the scheme check can refuse it."""
+    assert safe_url(url) is None
+    assert link("label", url) == "label"
+    assert 'href="' not in MD.renderInline(link("label", url))
+
+
+@pytest.mark.parametrize("url", ["http://example.com/a", "HTTPS://github.com/a/b/pull/1"])
+def test_link_http_and_https_in_any_case(url: str) -> None:
+    assert safe_url(url) == url and link("label", url) == f"[label]({url})"
