@@ -82,3 +82,23 @@ def runner_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, api_url: str, **
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+
+
+# The README's figures come from here: printed at the end of every run.
+COUNTED_FILES = {
+    "fault scenarios: tests passed": "tests/test_faults.py",
+    "bad input: tests passed": "tests/test_bad_input.py",
+    "secret scans: tests passed": "tests/test_secrets.py",
+}
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from .tally import TALLY
+
+    passed = [report.nodeid for report in terminalreporter.stats.get("passed", [])]
+    counts = dict(TALLY)
+    for label, path in COUNTED_FILES.items():
+        counts[label] = sum(1 for nodeid in passed if nodeid.startswith(path + "::"))
+    terminalreporter.write_sep("-", "suite counts (the README's figures)")
+    for label in sorted(counts):
+        terminalreporter.write_line(f"{label}: {counts[label]}")

@@ -27,6 +27,8 @@ from agent_job_status.github.payloads import (
 )
 from agent_job_status.resolve import progress, resolve
 
+from .tally import TALLY
+
 REPLAY = Path(os.environ.get("AJS_PYGITHUB_REPLAY", ".venv/pygithub-replay"))
 pytestmark = pytest.mark.skipif(
     not REPLAY.is_dir(), reason="PyGithub's ReplayData not unpacked (scripts/test.sh does it)"
@@ -63,9 +65,10 @@ def test_workflow_runs_lists() -> None:
     # Some recordings were trimmed to ids by PyGithub's maintainers: our shape
     # check refuses those as malformed (no status, no fact), so they are left out.
     trimmed = [run for run in runs if "status" not in run]
-    assert not is_runs({"workflow_runs": trimmed[:1]}) if trimmed else True
+    assert trimmed and all(not is_runs({"workflow_runs": [run]}) for run in trimmed)
     runs = [run for run in runs if "status" in run]
     assert is_runs({"workflow_runs": runs}) and len(runs) >= 50
+    TALLY["real payloads: workflow runs"] = len(runs)
     seen = set()
     for data in runs:
         run = run_fact(data)
@@ -109,6 +112,7 @@ def test_pull_requests() -> None:
         if isinstance(b, dict) and "number" in b and "head" in b and "merged_at" in b
     ]
     assert len(pulls) >= 50 and is_pulls(pulls)
+    TALLY["real payloads: pull requests"] = len(pulls)
     kinds = set()
     for data in pulls:
         pull = pull_fact(data)
