@@ -22,7 +22,6 @@ import pytest
 from agent_job_status import pipeline as run_module
 from agent_job_status.cli import main
 from agent_job_status.errors import GitHubError
-from agent_job_status.github import client as client_module
 from agent_job_status.github.client import GitHubClient, RetryPolicy
 from agent_job_status.github.source import GitHubFacts
 from agent_job_status.pipeline import observe
@@ -182,9 +181,10 @@ def test_a_response_slower_than_the_read_timeout_is_retried(
     assert client.stats.retries == 1 and time.monotonic() - started < 1.5
 
 
-def test_default_timeouts_are_unchanged() -> None:
-    client = GitHubClient("https://api.github.com", "")
-    assert client.timeouts == (client_module.CONNECT_TIMEOUT, client_module.READ_TIMEOUT)
+def test_default_timeouts_fail_fast_on_a_dead_host_and_wait_for_a_slow_answer() -> None:
+    """(connect, read) in seconds, as the client's docstring argues: numbers, not the
+    module's own constants, so a change to them is a change this test sees."""
+    assert GitHubClient("https://api.github.com", "").timeouts == (5.0, 20.0)
 
 
 # -- paging: no status from half a list -------------------------------------------------
