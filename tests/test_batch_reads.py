@@ -68,3 +68,13 @@ def test_jobs_beyond_the_page_bound_are_asked_one_by_one(sim: Simulator, tmp_pat
     assert [(r.status, r.reason) for r in reports] == [("completed", "no_pull_request")] * 4
     pages = [r for r in sim.requests if r.path.endswith("/runs") and "branch" not in r.query]
     assert len(pages) == LIST_PAGES
+
+
+def test_the_newest_pr_of_a_branch_decides(sim: Simulator, tmp_path: Path) -> None:
+    for job in JOBS:
+        sim.state.create_branch(f"job/{job}")
+        finished_run(sim, f"job/{job}", "success")
+        sim.state.close_pr(sim.state.open_pr(f"job/{job}", title="first try", body=""))
+        sim.state.open_pr(f"job/{job}", title="second try", body="")
+    reports = batch(sim, tmp_path)
+    assert [(r.status, r.pr_title) for r in reports] == [("completed", "second try")] * 4

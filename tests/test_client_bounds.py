@@ -103,3 +103,15 @@ def test_a_same_host_301_is_followed(vsim: Simulator, clock: SimClock) -> None:
     vsim.add_fault("GET", r"/pulls$", f"redirect:301:{where}?state=all", times=1)
     resp = client_for(vsim, clock).get(PULLS)
     assert resp.status == 200 and len(resp.data) == 1
+
+
+def test_a_link_to_another_host_is_refused_before_any_request(
+    vsim: Simulator, clock: SimClock
+) -> None:
+    vsim.state.create_branch("job/j1")
+    vsim.state.open_pr("job/j1", title="x", body="")
+    vsim.add_fault("GET", r"/pulls$", f"link:http://localhost:{{port}}{PULLS}?page=2")
+    client = client_for(vsim, clock)
+    with pytest.raises(GitHubError, match=r"^refusing to send the token to another host: "):
+        client.get_all(PULLS)
+    assert [r.headers.get("Host", "") for r in vsim.requests] == [f"127.0.0.1:{vsim.port}"]

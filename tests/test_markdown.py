@@ -22,6 +22,8 @@ from agent_job_status.markdown import (
 from agent_job_status.text import ZWSP, neutralise_commands, strip_ansi
 from agent_job_status.text import clean as clean_text
 
+from .oracles.gfm import inspect
+
 try:
     from tests.hostile import HOSTILE, HOSTILE_URLS, INVALID_UTF8
 except ImportError:  # tests/ is on sys.path instead of the project root
@@ -227,3 +229,12 @@ def test_link_with_any_other_scheme_before_slashes_is_only_its_label(url: str) -
 @pytest.mark.parametrize("url", ["http://example.com/a", "HTTPS://github.com/a/b/pull/1"])
 def test_link_http_and_https_in_any_case(url: str) -> None:
     assert safe_url(url) == url and link("label", url) == f"[label]({url})"
+
+
+@pytest.mark.parametrize("run", [79, 80, 81, 255])
+def test_code_span_around_cmark_gfm_s_backtick_limit(run: int) -> None:
+    """cmark-gfm (the oracle) opens no span with a fence over 80: a run of 80
+    inside needs one, so such text must be escaped rather than fenced."""
+    value = f"{'`' * run} <img src=x onerror=alert(1)> @octocat"
+    found = inspect(code_span(value))
+    assert found.raw_html == [] and found.mentions == []

@@ -322,3 +322,13 @@ def test_timed_out_only_for_the_jobs_that_did_not_finish(
         ("j2", "running", True),
     ]
     assert w.code == 1 and 300 <= w.took <= 311
+
+
+def test_the_last_sleep_ends_at_the_deadline(
+    vsim: Simulator, clock: SimClock, tmp_path: Path
+) -> None:
+    """A timeout that is no multiple of the poll interval: the wait ends at the
+    timeout, not at the next poll after it."""
+    job(vsim, finish_at=10_000)
+    w = wait(vsim, clock, tmp_path, timeout="65s", poll_interval="30s")
+    assert w.report.timed_out and w.took == 65
