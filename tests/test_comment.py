@@ -243,8 +243,11 @@ def test_duplicates_left_by_an_earlier_race_are_tidied(
     first = sim.state.add_comment(pr, marker(REPOSITORY, "j1") + "\nA")
     sim.state.add_comment(pr, marker(REPOSITORY, "j1") + "\nB")
     settings = settings_for(sim, tmp_path)
+    sim.reset_requests()
     sticky(sim, settings, runner).update(reports_for(settings))
     assert [c.id for c in marked(sim, pr, "j1")] == [first]
+    # The oldest is kept and edited at once: no write to the one being deleted.
+    assert [(r.method, r.status) for r in writes(sim)] == [("DELETE", 204), ("PATCH", 200)]
 
 
 # -------------------------------------------------------------- targets

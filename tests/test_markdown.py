@@ -238,3 +238,18 @@ def test_code_span_around_cmark_gfm_s_backtick_limit(run: int) -> None:
     value = f"{'`' * run} <img src=x onerror=alert(1)> @octocat"
     found = inspect(code_span(value))
     assert found.raw_html == [] and found.mentions == []
+
+
+@pytest.mark.parametrize("run", [254, 255, 256, 300])
+def test_code_block_around_cmark_gfm_s_fence_cap(run: int) -> None:
+    """cmark-gfm stores a fence's length capped at 255: a line of 255 backticks
+    inside must never meet a fence it could close."""
+    value = f"{'`' * run}\n<img src=x onerror=alert(1)>\n@octocat"
+    found = inspect(code_block(value))
+    assert found.raw_html == [] and found.mentions == []
+
+
+@pytest.mark.parametrize("text", ["GH-123", "see gh-7.", "(GH-42)"])
+def test_gh_references_do_not_link(text: str) -> None:
+    assert inspect(inline(text)).issue_refs == []
+    assert not re.search(r"(?i)gh\\?-\d", inline(text))
