@@ -8,7 +8,7 @@ cache). A mutant is killed when those tests fail. Prints, per module, how
 many mutants there are, how many were killed, and the survivors by name.
 
     python scripts/mutants.py            # every mutant
-    python scripts/mutants.py client     # the modules whose name holds "client"
+    python scripts/mutants.py client     # the modules (or mutants) whose name holds "client"
 """
 
 from __future__ import annotations
@@ -416,15 +416,20 @@ MODULES: dict[str, tuple[tuple[str, ...], list[Mutant]]] = {
             ),
             Mutant("keeps trying after a 403", "comment.py", "self._blocked.add(pr)", "pass"),
             Mutant(
-                "marker matched as a prefix",
+                "ours kept though an older one was found",
                 "comment.py",
-                '(_body_of(item) == mark or _body_of(item).startswith(mark + "\\n"))',
-                "_body_of(item).startswith(mark)",
+                "if _id_of(keep) != _id_of(created):",
+                "if False:",
             ),
         ],
     ),
     "settings + inputs": (
-        ("tests/test_bad_input.py", "tests/test_cli.py", "tests/test_metadata.py"),
+        (
+            "tests/test_bad_input.py",
+            "tests/test_cli.py",
+            "tests/test_metadata.py",
+            "tests/test_engine.py",
+        ),
         [
             Mutant(
                 "comment_pr 0 accepted",
@@ -537,10 +542,12 @@ def run(mutant: Mutant, tests: tuple[str, ...]) -> tuple[bool, float]:
 
 
 def main(argv: list[str]) -> int:
-    wanted = [m for m in MODULES if not argv or any(a in m for a in argv)]
+    """Arguments pick modules, or single mutants, by a part of their name."""
     rows = []
-    for module in wanted:
-        tests, mutants = MODULES[module]
+    for module, (tests, every) in MODULES.items():
+        mutants = [m for m in every if not argv or any(a in module or a in m.name for a in argv)]
+        if not mutants:
+            continue
         survived = []
         for mutant in mutants:
             killed, took = run(mutant, mutant.tests or tests)

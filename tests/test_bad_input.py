@@ -175,7 +175,15 @@ def strategies(url: str) -> dict[str, st.SearchStrategy[str]]:
         "repository": st.sampled_from(["acme/agents", "", "nope", "a/b/c", "acme/missing"]) | ANY,
         "token": st.sampled_from([TOKEN, "", "ghs_wrong", "tok\nen", "%0A::error::x"]) | ANY,
         "api_url": st.sampled_from(
-            [url, url + "/api/v3", "ftp://x", "http://", "http://u:p@h", "http://127.0.0.1:1"]
+            [
+                url,
+                url + "/api/v3",
+                "ftp://x",
+                "http://",
+                "http://u:p@h",
+                "http://u@h",
+                "http://127.0.0.1:1",
+            ]
         )
         | ANY.filter(lambda t: "://" not in t),
         "branch_prefix": st.sampled_from(["job/", "", "x..", "/a", "a b", "agent-"]) | ANY,
