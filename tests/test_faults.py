@@ -543,3 +543,23 @@ def test_a_reopened_pr_is_believed_when_github_says_so(
     observe(fetcher, ("j1",), detail=False)
     vsim.add_fault("GET", r"/pulls$", "stale", times=1)
     assert observe(fetcher, ("j1",), detail=False)[0].status == "closed"  # lag: GET /pulls/n
+
+
+def test_a_lagging_list_missing_the_newer_pr_is_not_believed(
+    vsim: Simulator, clock: SimClock
+) -> None:
+    """PR 1 closed, PR 2 opened for the same job and seen; the list then lags and
+    shows only PR 1: the job stays completed (PR 2 asked directly), not closed."""
+    from agent_job_status.engine import observe
+
+    setup(vsim, "completed")
+    fetcher = GitHubFacts(
+        GitHubClient(vsim.url, TOKEN, clock=clock.time, sleep=clock.sleep), Target("acme/agents")
+    )
+    vsim.state.close_pr(next(iter(vsim.state.pulls)))
+    assert observe(fetcher, ("j1",), detail=False)[0].status == "closed"
+    second = vsim.state.open_pr("job/j1", title="second try", body="")
+    assert observe(fetcher, ("j1",), detail=False)[0].pr_number == second
+    vsim.add_fault("GET", r"/pulls$", "stale", times=1)
+    report = observe(fetcher, ("j1",), detail=False)[0]
+    assert (report.status, report.pr_number) == ("completed", second)
