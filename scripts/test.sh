@@ -44,4 +44,6 @@ if [ "$fast" = 0 ] && [ "$(id -u)" = 0 ]; then
 fi
 echo "== pytest"
 export PATH="$PWD/.venv/bin:$PATH"
+# Hypothesis draws the same examples every run and keeps no database (tests/conftest.py).
+export HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-ci}"
 .venv/bin/python -m pytest

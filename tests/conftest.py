@@ -9,12 +9,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from agent_job_status.runner import Runner
 from agent_job_status.settings import Settings, from_inputs
 from github_simulator import SimClock, Simulator
 
 TOKEN = "ghs_TESTtoken0123456789abcdefSECRET"
+
+# Hypothesis: in CI every run draws the same examples and keeps nothing
+# between runs (a failure found once is not replayed from .hypothesis/ and
+# hidden or shown by luck); locally it explores and remembers what failed.
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, database=None, max_examples=100, deadline=None, print_blob=True
+)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE")
+    or ("ci" if os.environ.get("CI", "").lower() == "true" else "dev")
+)
 
 
 @pytest.fixture(autouse=True)
@@ -77,3 +90,23 @@ def runner_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, api_url: str, **
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+
+
+# The README's figures come from here: printed at the end of every run.
+COUNTED_FILES = {
+    "fault scenarios: tests passed": "tests/test_faults.py",
+    "bad input: tests passed": "tests/test_bad_input.py",
+    "secret scans: tests passed": "tests/test_secrets.py",
+}
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from .tally import TALLY
+
+    passed = [report.nodeid for report in terminalreporter.stats.get("passed", [])]
+    counts = dict(TALLY)
+    for label, path in COUNTED_FILES.items():
+        counts[label] = sum(1 for nodeid in passed if nodeid.startswith(path + "::"))
+    terminalreporter.write_sep("-", "suite counts (the README's figures)")
+    for label in sorted(counts):
+        terminalreporter.write_line(f"{label}: {counts[label]}")

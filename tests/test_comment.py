@@ -244,8 +244,11 @@ def test_duplicates_left_by_an_earlier_race_are_tidied(
     first = sim.state.add_comment(pr, marker(REPOSITORY, "j1") + "\nA")
     sim.state.add_comment(pr, marker(REPOSITORY, "j1") + "\nB")
     settings = settings_for(sim, tmp_path)
+    sim.reset_requests()
     sticky(sim, settings, runner).update(reports_for(settings))
     assert [c.id for c in marked(sim, pr, "j1")] == [first]
+    # The oldest is kept and edited at once: no write to the one being deleted.
+    assert [(r.method, r.status) for r in writes(sim)] == [("DELETE", 204), ("PATCH", 200)]
 
 
 # ------------------------------------------------------------- ownership
@@ -535,3 +538,21 @@ def test_action_without_comment_makes_no_comment_request(
     scenarios.apply(sim, "completed", job_id="j1")
     assert cli.main(["action"]) == 0
     assert comment_requests(sim) == []
+
+
+def test_a_new_run_with_an_unchanged_body_sends_no_patch(
+    sim: Simulator, tmp_path: Path, runner: Runner
+) -> None:
+    """A template without `now`: the body a later run renders is the same, so the
+    comment is read (the list) but never written again."""
+    (tmp_path / "c.md.j2").write_text("{% for r in reports %}{{ r.status | md }}{% endfor %}\n")
+    scenarios.apply(sim, "completed", job_id="j1")
+    settings = settings_for(sim, tmp_path, comment_template="c.md.j2")
+    reports = reports_for(settings)
+    sticky(sim, settings, runner).update(reports)
+    assert [r.method for r in writes(sim)] == ["POST"]
+    (comment,) = marked(sim, only_pr(sim), "j1")
+    assert comment.body.endswith("\ncompleted")
+    sim.reset_requests()
+    sticky(sim, settings, runner).update(reports)  # a new run: nothing remembered
+    assert comment_requests(sim) and writes(sim) == []

@@ -105,11 +105,7 @@ def test_only_the_agent_workflow_counts(sim: Simulator, tmp_path: Path) -> None:
 
 def test_rerun_attempt_two_succeeded(sim: Simulator, tmp_path: Path) -> None:
     scenarios.apply(sim, "failed", job_id="j1")
-    run_id = (
-        sim.state.runs_for_branch("job/j1")[0]
-        if hasattr(sim.state, "runs_for_branch")
-        else max(sim.state.runs)
-    )
+    (run_id,) = [i for i, run in sim.state.runs.items() if run.head_branch == "job/j1"]
     assert status_of(sim, tmp_path).status == "failed"
     sim.state.rerun(run_id)
     sim.state.set_run_status(run_id, "in_progress")

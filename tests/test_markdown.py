@@ -23,6 +23,8 @@ from agent_job_status.markdown import (
 from agent_job_status.text import ZWSP, neutralise_commands, strip_ansi
 from agent_job_status.text import clean as clean_text
 
+from .oracles.gfm import inspect
+
 try:
     from tests.hostile import HOSTILE, HOSTILE_URLS, INVALID_UTF8
 except ImportError:  # tests/ is on sys.path instead of the project root
@@ -205,3 +207,53 @@ def test_link_url_cannot_escape_destination() -> None:
     out = MD.renderInline(link("x", "https://github.com/a) [y](javascript:alert(1)"))
     assert re.findall(r"<a ", out) == ["<a "]
     assert "javascript" not in re.findall(r'href="([^"]*)"', out)[0].split(":")[0]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript://%0aalert(1)",
+        "JavaScript://%0Aalert(document.domain)",
+        "ftp://example.com/payload",
+        "data://text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "vbscript://msgbox(1)",
+        "httpx://example.com",
+        "git+https://example.com/x",
+        " https ://example.com",
+    ],
+)
+def test_link_with_any_other_scheme_before_slashes_is_only_its_label(url: str) -> None:
+    """Every hostile URL above has `://`, so only the scheme check can refuse it."""
+    assert safe_url(url) is None
+    assert link("label", url) == "label"
+    assert 'href="' not in MD.renderInline(link("label", url))
+
+
+@pytest.mark.parametrize("url", ["http://example.com/a", "HTTPS://github.com/a/b/pull/1"])
+def test_link_http_and_https_in_any_case(url: str) -> None:
+    assert safe_url(url) == url and link("label", url) == f"[label]({url})"
+
+
+@pytest.mark.parametrize("run", [79, 80, 81, 255])
+def test_code_span_around_cmark_gfm_s_backtick_limit(run: int) -> None:
+    """cmark-gfm (the oracle) opens no span with a fence over 80: a run of 80
+    inside needs one, so such text must be escaped rather than fenced."""
+    value = f"{'`' * run} <img src=x onerror=alert(1)> @octocat"
+    found = inspect(code_span(value))
+    assert found.raw_html == [] and found.mentions == []
+
+
+@pytest.mark.parametrize("run", [254, 255, 256, 300])
+def test_code_block_around_cmark_gfm_s_fence_cap(run: int) -> None:
+    """cmark-gfm stores a fence's length capped at 255: a line of 255 backticks
+    inside must never meet a fence it could close."""
+    value = f"{'`' * run}\n<img src=x onerror=alert(1)>\n@octocat"
+    found = inspect(code_block(value))
+    assert found.raw_html == [] and found.mentions == []
+
+
+@pytest.mark.parametrize("text", ["GH-123", "see gh-7.", "(GH-42)"])
+def test_gh_references_do_not_link(text: str) -> None:
+    assert inspect(inline(text)).issue_refs == []
+    assert not re.search(r"(?i)gh\\?-\d", inline(text))

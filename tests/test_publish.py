@@ -6,9 +6,9 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from agent_job_status.publish import OUTPUTS_LIMIT, cut_log, outputs_for
+from agent_job_status.publish import OUTPUTS_LIMIT, cut_log, exit_code, outputs_for
 from agent_job_status.samples import sample_report
-from agent_job_status.settings import from_inputs
+from agent_job_status.settings import Gate, from_inputs
 
 
 def test_cut_log_keeps_the_tail_within_the_budget() -> None:
@@ -77,3 +77,21 @@ def test_outputs_fit_whatever_every_field_holds(tmp_path: Path) -> None:
     outputs, notes = outputs_for([report, replace(report, id="b")], settings.publish)
     assert _total(outputs) <= OUTPUTS_LIMIT
     assert notes and all(json.loads(outputs[n]) is not None for n in ("json", "jobs"))
+
+
+def test_one_job_in_a_fail_on_status_fails_the_step() -> None:
+    done, failed = sample_report("completed"), sample_report("failed")
+    late = replace(sample_report("running"), timed_out=True)
+    gate = Gate(fail_on=frozenset({"failed"}), fail_on_timeout=False)
+    assert exit_code([done, failed], gate) == 1
+    assert exit_code([done, done], gate) == 0
+    assert exit_code([done, late], gate) == 0
+    assert exit_code([done, late], replace(gate, fail_on_timeout=True)) == 1
+
+
+def test_cut_log_at_the_exact_budget() -> None:
+    log = "é" * 3000  # 6000 bytes, two per character
+    assert cut_log(log[:2048], 4096) == log[:2048]  # exactly the budget: kept whole
+    for budget in (4095, 3000, 5999):
+        cut = cut_log(log, budget)
+        assert cut != log and len(cut.encode()) <= budget and cut.endswith("é")

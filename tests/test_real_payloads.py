@@ -29,6 +29,8 @@ from agent_job_status.github.payloads import (
 )
 from agent_job_status.resolve import progress, resolve
 
+from .tally import TALLY
+
 REPLAY = Path(os.environ.get("AJS_PYGITHUB_REPLAY", ".venv/pygithub-replay"))
 pytestmark = pytest.mark.skipif(
     not REPLAY.is_dir(), reason="PyGithub's ReplayData not unpacked (scripts/test.sh does it)"
@@ -68,6 +70,7 @@ def test_workflow_runs_lists() -> None:
     assert not any(is_run(run) for run in trimmed)
     runs = [run for run in runs if "status" in run]
     assert is_runs({"workflow_runs": runs}) and all(map(is_run, runs)) and len(runs) >= 50
+    TALLY["real payloads: workflow runs"] = len(runs)
     seen = set()
     for data in runs:
         run = run_fact(data)
@@ -111,6 +114,7 @@ def test_pull_requests() -> None:
         if isinstance(b, dict) and "number" in b and "head" in b and "merged_at" in b
     ]
     assert len(pulls) >= 50 and is_pulls(pulls) and all(map(is_pull, pulls))
+    TALLY["real payloads: pull requests"] = len(pulls)
     kinds = set()
     for data in pulls:
         pull = pull_fact(data)

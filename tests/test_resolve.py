@@ -338,3 +338,13 @@ def test_generation_from_the_config_file_or_the_prefix() -> None:
     custom = replace(facts(), branch_name="task/j1", config=JobConfig(file="agent-job.config.json"))
     assert resolve(custom).generation == 2
     assert resolve(facts(branch=None)).generation is None
+
+
+def test_current_step_only_while_running() -> None:
+    """A merged PR outranks a run still in progress: no step is "current" then."""
+    steps = (StepFact(1, "Set up job", "completed"), StepFact(2, "Run agent", "in_progress"))
+    busy = run("in_progress", jobs=(JobFact(1, "agent", "in_progress", steps=steps),))
+    assert resolve(facts(r=busy)).current_step == "Run agent"
+    merged = resolve(facts(r=busy, p=pull("closed", merged=True)))
+    assert merged.status is Status.MERGED and merged.current_step is None
+    assert (merged.steps_completed, merged.steps_total) == (1, 2)

@@ -314,3 +314,28 @@ def test_a_low_budget_is_said_in_the_log(vsim: Simulator, clock: SimClock, tmp_p
     w = wait(vsim, clock, tmp_path)
     assert w.report.status == "completed"
     assert "rate limit low" in w.log and "polling every" in w.log
+
+
+def test_timed_out_only_for_the_jobs_that_did_not_finish(
+    vsim: Simulator, clock: SimClock, tmp_path: Path
+) -> None:
+    job(vsim)  # j1 finishes at 120
+    vsim.state.create_branch("job/j2")
+    run = vsim.state.start_run("job/j2", jobs={"agent": STEPS})
+    vsim.state.set_run_status(run, "in_progress")  # and never finishes
+    w = wait(vsim, clock, tmp_path, job_id="j1,j2", timeout="5m")
+    assert [(r.id, r.status, r.timed_out) for r in w.reports] == [
+        ("j1", "completed", False),
+        ("j2", "running", True),
+    ]
+    assert w.code == 1 and 300 <= w.took <= 311
+
+
+def test_the_last_sleep_ends_at_the_deadline(
+    vsim: Simulator, clock: SimClock, tmp_path: Path
+) -> None:
+    """A timeout that is no multiple of the poll interval: the wait ends at the
+    timeout, not at the next poll after it."""
+    job(vsim, finish_at=10_000)
+    w = wait(vsim, clock, tmp_path, timeout="65s", poll_interval="30s")
+    assert w.report.timed_out and w.took == 65

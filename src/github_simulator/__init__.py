@@ -47,7 +47,8 @@ Simulator (``server.py``)
     headers incl. full Content-Length, half the body, then close), ``malformed`` (200, not
     JSON), ``shape`` (200, JSON of the wrong shape: list-valued keys such as ``workflow_runs``
     dropped, or list <-> object), ``body:<json>`` (200 with that JSON), ``secondary`` (403,
-    ``Retry-After: 1``, "You have exceeded a secondary rate limit"),
+    ``Retry-After: 1``, "You have exceeded a secondary rate limit"; ``secondary:<seconds>``
+    says that many seconds),
     ``secondary-no-retry-after``, ``429`` (with ``Retry-After: 1``), ``429-no-retry-after``,
     ``primary:<seconds>`` (403 primary limit, remaining 0, reset that far away), ``stale`` (a
     lagging list: the previous different answer to the same URL), ``link:<url>`` (a normal

@@ -20,12 +20,15 @@ def _early_fault(sim: Simulator, kind: str) -> _Resp | None:
     """The answer a fault gives instead of the normal one (None: not such a fault)."""
     with sim._lock:
         rate = sim._rate_headers()
+    wait = kind.partition(":")[2] if kind.startswith("secondary:") else "1"
+    if kind.startswith("secondary:"):
+        kind = "secondary"
     if kind in ("secondary", "secondary-no-retry-after", "429", "429-no-retry-after"):
         status = 429 if kind.startswith("429") else 403
         if status == 429:
             rate["Retry-After"] = "1"
         if kind == "secondary":
-            rate["Retry-After"] = "1"
+            rate["Retry-After"] = wait
         if kind.endswith("no-retry-after"):
             rate.pop("Retry-After", None)
         body = {"message": SECONDARY_MESSAGE, "documentation_url": SECONDARY_DOC}

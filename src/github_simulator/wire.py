@@ -77,6 +77,7 @@ FAULT_KINDS = {
     "shape": "200 with JSON of the wrong shape (list keys dropped, or list <-> object)",
     "body:<json>": "200 with exactly that JSON",
     "secondary": "403 secondary rate limit with Retry-After: 1",
+    "secondary:<seconds>": "403 secondary rate limit with Retry-After: <seconds>",
     "secondary-no-retry-after": "403 secondary rate limit without Retry-After",
     "429": "429 Too Many Requests with Retry-After: 1",
     "429-no-retry-after": "429 Too Many Requests without Retry-After",

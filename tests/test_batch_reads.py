@@ -1,0 +1,84 @@
+"""The batch path (4 or more jobs read from shared list pages) against the
+simulator: the newest run of a branch, never our own run, and the page bound."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from agent_job_status.github.reads import LIST_PAGES
+from agent_job_status.github.source import BATCH_FROM
+from agent_job_status.pipeline import observe
+from agent_job_status.report import Report
+from agent_job_status.runner import Runner
+from agent_job_status.settings import from_inputs
+from github_simulator import Simulator
+
+from .conftest import TOKEN
+
+JOBS = ("b0", "b1", "b2", "b3")
+
+
+def finished_run(sim: Simulator, branch: str, conclusion: str) -> int:
+    run = sim.state.start_run(branch)
+    sim.state.set_run_status(run, "in_progress")
+    sim.state.finish_run(run, conclusion)
+    return run
+
+
+def batch(sim: Simulator, tmp_path: Path, own_run: int | None = None) -> list[Report]:
+    assert len(JOBS) >= BATCH_FROM  # the shared-list path, not one job at a time
+    inputs = {"job_id": ",".join(JOBS), "repository": "acme/agents", "token": TOKEN}
+    env = {"GITHUB_WORKSPACE": str(tmp_path)}
+    if own_run is not None:
+        env["GITHUB_RUN_ID"] = str(own_run)
+    settings = from_inputs({**inputs, "api_url": sim.url}, env)
+    return observe(settings, Runner({}, io.StringIO()))
+
+
+def test_the_newest_run_of_a_branch_decides(sim: Simulator, tmp_path: Path) -> None:
+    for job in JOBS:
+        sim.state.create_branch(f"job/{job}")
+        finished_run(sim, f"job/{job}", "failure")  # older
+        finished_run(sim, f"job/{job}", "success")  # newer
+    assert [r.status for r in batch(sim, tmp_path)] == ["completed"] * 4
+
+
+def test_our_own_run_is_never_a_job_s_run(sim: Simulator, tmp_path: Path) -> None:
+    for job in JOBS:
+        sim.state.create_branch(f"job/{job}")
+        finished_run(sim, f"job/{job}", "success")
+    own = sim.state.start_run("job/b2")  # this action's run, newest on b2
+    sim.state.set_run_status(own, "in_progress")
+    reports = batch(sim, tmp_path, own_run=own)
+    assert [r.status for r in reports] == ["completed"] * 4
+    assert reports[2].run_id != own
+
+
+def test_jobs_beyond_the_page_bound_are_asked_one_by_one(sim: Simulator, tmp_path: Path) -> None:
+    """More than LIST_PAGES pages of newer runs: the list is not complete, so a job
+    not seen in it is looked up on its own, never taken as having no run."""
+    for job in JOBS:
+        sim.state.create_branch(f"job/{job}")
+        finished_run(sim, f"job/{job}", "success")
+    for _ in range(LIST_PAGES * 100 + 1):
+        sim.state.start_run("main")
+    sim.reset_requests()
+    reports = batch(sim, tmp_path)
+    assert [(r.status, r.reason) for r in reports] == [("completed", "no_pull_request")] * 4
+    pages = [r for r in sim.requests if r.path.endswith("/runs") and "branch" not in r.query]
+    asked = {r.query.get("branch") for r in sim.requests if r.path.endswith("/runs")}
+    # Never more than the bound; when asking each job is cheaper than the pages
+    # left (Link rel="last"), the reading stops early and asks them one by one.
+    assert 1 <= len(pages) <= LIST_PAGES
+    assert {f"job/{job}" for job in JOBS} <= asked
+
+
+def test_the_newest_pr_of_a_branch_decides(sim: Simulator, tmp_path: Path) -> None:
+    for job in JOBS:
+        sim.state.create_branch(f"job/{job}")
+        finished_run(sim, f"job/{job}", "success")
+        sim.state.close_pr(sim.state.open_pr(f"job/{job}", title="first try", body=""))
+        sim.state.open_pr(f"job/{job}", title="second try", body="")
+    reports = batch(sim, tmp_path)
+    assert [(r.status, r.pr_title) for r in reports] == [("completed", "second try")] * 4
