@@ -17,6 +17,7 @@ from urllib.parse import quote
 from agent_job_status.facts import BranchFact, PullFact, RunFact
 from agent_job_status.github.answers import NotFound
 from agent_job_status.github.client import GitHubClient
+from agent_job_status.github.listed import branch_pulls
 from agent_job_status.github.payloads import (
     branch_fact,
     is_dict,
@@ -146,14 +147,9 @@ class AgentReads:
         return self._pull(resp.data) if resp is not None else None
 
     def pull_by_branch(self, branch: str) -> Pull | None:
-        params: dict[str, str | int] = {
-            "head": f"{self.target.owner}:{branch}",
-            "state": "all",
-            "sort": "created",
-            "direction": "desc",
-            "per_page": 10,
-        }
-        resp = self.client.get(f"{self._repo}/pulls", params, shape=is_pulls)
+        resp = self.client.get(
+            f"{self._repo}/pulls", branch_pulls(self.target, branch), shape=is_pulls
+        )
         for item in resp.data:
             pull = self._pull(item)
             if pull.branch == branch:

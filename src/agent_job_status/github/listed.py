@@ -116,3 +116,14 @@ def pull_branch(item: Any) -> str | None:
 
 def found_any(facts: JobFacts) -> bool:
     return facts.run is not None or facts.pull is not None or facts.branch is not None
+
+
+def branch_pulls(target: Target, branch: str) -> dict[str, str | int]:
+    """The query for a branch's PRs in any state, newest first (GitHub filters by head)."""
+    return {
+        "head": f"{target.owner}:{branch}",
+        "state": "all",
+        "sort": "created",
+        "direction": "desc",
+        "per_page": 10,
+    }

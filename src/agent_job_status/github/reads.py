@@ -17,7 +17,13 @@ from urllib.parse import quote
 from agent_job_status.errors import ConfigError, GitHubError
 from agent_job_status.facts import BranchFact, JobFact, JobFacts, PullFact, RunFact
 from agent_job_status.github.answers import NotFound
-from agent_job_status.github.listed import ListedItems, found_any, pull_branch, run_branch
+from agent_job_status.github.listed import (
+    ListedItems,
+    branch_pulls,
+    found_any,
+    pull_branch,
+    run_branch,
+)
 from agent_job_status.github.payloads import (
     HAS_STEPS,
     branch_fact,
@@ -85,14 +91,9 @@ class StatusReads(ListedItems):
         return load()
 
     def newest_pull(self, branch: str) -> PullFact | None:
-        params: dict[str, str | int] = {
-            "head": f"{self.target.owner}:{branch}",
-            "state": "all",
-            "sort": "created",
-            "direction": "desc",
-            "per_page": 10,
-        }
-        resp = self.client.get(f"{self._repo}/pulls", params, shape=is_pulls)
+        resp = self.client.get(
+            f"{self._repo}/pulls", branch_pulls(self.target, branch), shape=is_pulls
+        )
         return self._pull_of(branch, [i for i in resp.data if pull_branch(i) in (branch, None)])
 
     def branch(self, branch: str) -> BranchFact | None:
