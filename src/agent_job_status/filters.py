@@ -40,7 +40,7 @@ def duration(value: object, parts: int = 3) -> str:
     return " ".join(out) or "0s"
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
@@ -48,7 +48,7 @@ def ago(moment: datetime | None, now: datetime) -> str:
     """`5m ago`, `in 2h 3m`, `just now`."""
     if moment is None:
         return ""
-    delta = (_aware(now) - _aware(moment)).total_seconds()
+    delta = (aware(now) - aware(moment)).total_seconds()
     if abs(delta) < 1:
         return "just now"
     text = duration(abs(delta), 2)

@@ -55,8 +55,8 @@ from agent_job_status import markdown
 from agent_job_status.errors import ConfigError
 from agent_job_status.filters import (
     SUMMARY_LOG_LINES,
-    _aware,
     ago,
+    aware,
     duration,
     emoji,
     iso_filter,
@@ -214,7 +214,7 @@ def _render(
 ) -> str:
     if not reports:
         raise ValueError("no reports to render")
-    moment = _aware(now) if now is not None else datetime.now(UTC)
+    moment = aware(now) if now is not None else datetime.now(UTC)
     env = _environment(template)
     name = f"custom:{template}" if template is not None else f"{kind}.md.j2"
     display = str(template) if template is not None else f"{kind}.md.j2"
