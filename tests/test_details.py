@@ -20,7 +20,6 @@ import pytest
 
 from agent_job_status import pipeline as run_module
 from agent_job_status.cli import main
-from agent_job_status.errors import GitHubError
 from agent_job_status.facts import JobFact, StepFact
 from agent_job_status.github.logs import failing_step_text, log_name
 from agent_job_status.pipeline import observe
@@ -187,18 +186,62 @@ def test_a_null_status_run_of_another_branch_hurts_no_job(
     assert "retry" not in log
 
 
-@pytest.mark.parametrize("count", [1, 5])
-def test_a_jobs_own_null_status_run_is_an_error_for_it(
+@pytest.mark.parametrize("count", [1, 5])  # one by one, and from shared list pages
+def test_a_jobs_own_null_status_run_leaves_only_its_status_unknown(
     vsim: Simulator, clock: SimClock, tmp_path: Path, count: int
 ) -> None:
     ids = finished_jobs(vsim, count)
     newest = vsim.state.start_run("job/t0", jobs={"agent": STEPS})
     vsim.state.runs[newest].status_null = True
     started = clock.time()
-    with pytest.raises(GitHubError) as info:
-        check(vsim, clock, tmp_path, job_id=ids)
-    assert "'job/t0'" in info.value.message and "status is unknown" in info.value.message
+    reports, _ = check(vsim, clock, tmp_path, job_id=ids)
+    assert reports[0].status == "unknown" and reports[0].reason == "unreadable_run"
+    assert reports[0].branch == "job/t0" and reports[0].run_id is None  # never the older run
+    assert [r.status for r in reports[1:]] == ["completed"] * (count - 1)
+    assert all(r.pr_number is not None for r in reports[1:])  # the others keep their details
     assert clock.time() - started < 1  # not retried: the item, not the answer, is bad
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_an_unknown_status_is_published_then_exits_3(
+    action_env: Path,
+    vsim: Simulator,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    count: int,
+) -> None:
+    ids = finished_jobs(vsim, count)
+    newest = vsim.state.start_run("job/t0", jobs={"agent": STEPS})
+    vsim.state.runs[newest].status_null = True
+    monkeypatch.setenv("INPUT_JOB_ID", ids)
+    code = main(["action"])
+    text = capsys.readouterr().out
+    assert code == 3, text
+    out = outputs(action_env)
+    assert out["status"] == "unknown"  # the worst of the jobs: it may be anything
+    if count > 1:
+        jobs = json.loads(out["jobs"])
+        assert [j["status"] for j in jobs] == ["unknown"] + ["completed"] * (count - 1)
+    errors = [line for line in text.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "t0 (a workflow run of branch job/t0)" in errors[0], errors
+    assert "unknown" in (action_env / "summary.md").read_text()
+
+
+def test_a_failed_job_beside_an_unknown_one_still_exits_1(
+    action_env: Path,
+    vsim: Simulator,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    failed_run(vsim, "j1")
+    finished_jobs(vsim, 1)
+    vsim.state.runs[vsim.state.start_run("job/t0", jobs={"agent": STEPS})].status_null = True
+    monkeypatch.setenv("INPUT_JOB_ID", "j1,t0")
+    code = main(["action"])
+    text = capsys.readouterr().out
+    assert code == 1, text  # a known failure is said as one, not as an outage
+    (error,) = [line for line in text.splitlines() if line.startswith("::error")]
+    assert "fail_on status: j1" in error and "Status unknown" in error and "t0" in error
 
 
 def test_an_older_null_status_run_is_skipped_with_a_warning(

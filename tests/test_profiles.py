@@ -207,6 +207,25 @@ def test_agent_scenarios_through_the_action(
         assert report["run_id"] is not None  # the dynamic run on the PR's branch
 
 
+@pytest.mark.parametrize("agent", ["copilot", "claude", "openhands"])
+def test_an_agents_unreadable_newest_run_leaves_its_status_unknown(
+    agent: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sim: Simulator,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    job_id = agent_scenarios.apply(sim, agent, "running")
+    for run in sim.state.runs.values():  # listed and read with `status: null`
+        run.status_null = True
+    code, out, outputs = Action(tmp_path, monkeypatch, sim).run(
+        capsys, job_id=job_id, agent=agent, fail_on="none"
+    )
+    assert code == 3, out  # after publishing: never a traceback, never an older run
+    assert (outputs["status"], outputs["reason"]) == ("unknown", "unreadable_run")
+    assert json.loads(outputs["json"])["agent"] == agent
+    errors = [line for line in out.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "Status unknown" in errors[0]
+    assert not any(r.status >= 500 for r in sim.requests) and "retry" not in out
+
+
 @pytest.mark.parametrize(("agent", "scenario", "status", "reason"), CASES[::3])
 def test_agent_scenarios_through_the_cli(
     agent: str, scenario: str, status: str, reason: str, sim: Simulator,

@@ -201,7 +201,7 @@ def test_filters() -> None:
     assert ago(SAMPLE_NOW + timedelta(minutes=5), SAMPLE_NOW) == "in 5m"
     assert ago(SAMPLE_NOW, SAMPLE_NOW) == "just now"
     assert ago(None, SAMPLE_NOW) == ""
-    assert [emoji(s) for s in STATUSES] == ["⏳", "🏃", "✅", "❌", "🟣", "🚫", "❔"]
+    assert [emoji(s) for s in STATUSES] == ["⏳", "🏃", "✅", "❌", "🟣", "🚫", "❔", "⚠️"]
 
 
 def test_preview_every_status_and_kind() -> None:

@@ -200,7 +200,7 @@ def test_terminal_statuses() -> None:
 def test_every_status_defines_every_property() -> None:
     """One row per status in status.py: nothing left empty, nothing shared by mistake."""
     assert [s.value for s in Status] == [
-        "pending", "running", "completed", "failed", "merged", "closed", "not_found",
+        "pending", "running", "completed", "failed", "merged", "closed", "not_found", "unknown",
     ]  # fmt: skip
     for status in Status:
         traits = status.traits
@@ -214,6 +214,9 @@ def test_every_status_defines_every_property() -> None:
     assert {s.value for s in Status if s.ends_wait("merged")} == {
         "merged", "closed", "failed", "not_found",
     }  # fmt: skip
+    # `unknown` may be anything: it ends no wait, and only failed outranks it.
+    assert not Status.UNKNOWN.terminal and not Status.UNKNOWN.ends_wait("merged")
+    assert sorted(Status, key=lambda s: s.traits.severity)[:2] == [Status.FAILED, Status.UNKNOWN]
     assert status_of("failed") is Status.FAILED
 
 

@@ -212,6 +212,18 @@ def test_github_failing_is_500_in_bounded_time(github: Simulator, url: str) -> N
     assert any(r.status == 502 for r in github.requests)
 
 
+def test_a_job_whose_newest_run_is_unreadable_is_500_and_others_are_not(
+    github: Simulator, url: str
+) -> None:
+    github.state.create_branch("job/job-odd")
+    run = github.state.start_run("job/job-odd")
+    github.state.runs[run].status_null = True  # the OpenAPI description allows it
+    for resp in (status(url, "job-odd"), agent(url, "agents/job/job-odd")):
+        assert resp.status_code == 500  # never 404, never an older state
+        assert resp.json() == {"error": "Failed to get job status"}
+    assert status(url, "job-completed").json()["status"] == "completed"
+
+
 def test_github_unreachable_is_500() -> None:
     config = _config("http://127.0.0.1:9")
     with background(create_app(config, retry=FAST)) as base:

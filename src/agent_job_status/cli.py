@@ -52,7 +52,8 @@ exit codes:
   0  done
   1  a job ended in a --fail-on status, or the wait timed out
   2  bad input or configuration
-  3  the status could not be obtained (authentication, permissions, GitHub unreachable)
+  3  the status could not be obtained (authentication, permissions, GitHub
+     unreachable), or a job's status is unknown (a 1 above wins)
   130, 143  cancelled by SIGINT (Ctrl-C) or SIGTERM; the last status seen is still shown
 
 environment:

@@ -101,3 +101,6 @@ class JobFacts:
     generation: int | None = None  # thepopebot's 1 or 2, when the status needs it
     failed_mark: bool = False  # a "🤖 Agent Job: … (failed)" commit on the branch
     logs_only: bool = False  # the merged PR changed nothing outside logs/<id>/
+    # "run" or "pull_request" when GitHub listed an item of that kind that may
+    # be the job's newest but lacks what a status needs (e.g. `status: null`).
+    unreadable: str = ""

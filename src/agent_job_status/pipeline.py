@@ -223,8 +223,23 @@ def usage_line(stats: Stats) -> str:
 
 def failure_line(reports: list[Report], gate: Gate) -> str:
     bad = [r for r in reports if r.status in gate.fail_on]
+    unknown = [r for r in reports if r.status is Status.UNKNOWN and r.status not in gate.fail_on]
+    said = ""
+    if unknown:
+        items = {"unreadable_run": "workflow run", "unreadable_pull_request": "pull request"}
+        names = ", ".join(
+            f"{neutral(r.id, 80)} (a {items.get(r.reason, 'list item')} of branch "
+            f"{neutral(r.branch, 120)})"
+            for r in unknown[:5]
+        )
+        said = (
+            f"Status unknown: GitHub listed an item without an id or status for {names}; "
+            "try again later"
+        )
     if bad:
         names = ", ".join(f"{neutral(r.id, 80)} {describe(r)}" for r in bad[:5])
-        return f"Agent job ended in a fail_on status: {names}"
+        return f"Agent job ended in a fail_on status: {names}" + (f". {said}" if said else "")
+    if said:
+        return said
     late = [neutral(r.id, 80) for r in reports if r.timed_out]
     return f"Timed out waiting for agent job(s): {', '.join(late[:5])}"

@@ -15,6 +15,7 @@ from agent_job_status.render import render_summary
 from agent_job_status.report import Report, combined_outputs
 from agent_job_status.runner import Runner
 from agent_job_status.settings import Gate, Publishing
+from agent_job_status.status import Status
 from agent_job_status.text import neutral
 
 OUTPUTS_LIMIT = 1_000_000  # bytes: GitHub's cap on a job's outputs in all
@@ -177,9 +178,13 @@ def publish(reports: list[Report], settings: Publishing, runner: Runner) -> list
 
 
 def exit_code(reports: list[Report], gate: Gate) -> int:
-    """1 when a job ended in a `fail_on` status or the wait timed out, else 0."""
+    """1 when a job ended in a `fail_on` status; else 3 when a job's status is
+    unknown (it may be anything, so neither a pass nor a timeout speaks for
+    it); else 1 when the wait timed out; else 0."""
     if any(r.status in gate.fail_on for r in reports):
         return 1
+    if any(r.status is Status.UNKNOWN for r in reports):
+        return 3
     if gate.fail_on_timeout and any(r.timed_out for r in reports):
         return 1
     return 0

@@ -20,6 +20,8 @@ GOOD_CONCLUSIONS = frozenset({"success", "neutral"})
 
 def decide(facts: JobFacts) -> tuple[Status, str]:
     """The rule table: (status, reason). First match wins."""
+    if facts.unreadable:
+        return Status.UNKNOWN, f"unreadable_{facts.unreadable}"  # 0: the newest may be anything
     run, pull = facts.run, facts.pull
     failed_run = (
         run is not None and run.status == "completed" and run.conclusion not in GOOD_CONCLUSIONS

@@ -113,6 +113,15 @@ def sample_report(status: str) -> Report:
     if status == "closed":
         closed = done + timedelta(hours=2, minutes=5)
         return replace(finished, pr_state="closed", closed_at=closed, archived_at=closed)
+    if status == "unknown":
+        return Report(
+            id=SAMPLE_ID,
+            status=Status.UNKNOWN,
+            reason="unreadable_run",
+            branch=branch,
+            source_repository=SAMPLE_REPOSITORY,
+            branch_url=f"{_GH}/tree/{branch}",
+        )
     return Report(
         id=SAMPLE_ID,
         status=Status.NOT_FOUND,

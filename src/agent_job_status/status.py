@@ -46,16 +46,22 @@ class Status(StrEnum):
     # merged, so our two extra terminal statuses map onto words that end the
     # poll: a closed PR is work that did not land, and an id with nothing on
     # GitHub must not be polled forever (`--wait` gives it `start_timeout`).
-    PENDING = "pending", Traits(Lifecycle.ACTIVE, False, False, 3, "pending", "⏳", "…", "33")
-    RUNNING = "running", Traits(Lifecycle.ACTIVE, False, False, 4, "running", "🏃", "▶", "36")
+    PENDING = "pending", Traits(Lifecycle.ACTIVE, False, False, 4, "pending", "⏳", "…", "33")
+    RUNNING = "running", Traits(Lifecycle.ACTIVE, False, False, 5, "running", "🏃", "▶", "36")
     COMPLETED = (
         "completed",
-        Traits(Lifecycle.COMPLETED, True, False, 5, "completed", "✅", "✔", "32"),
+        Traits(Lifecycle.COMPLETED, True, False, 6, "completed", "✅", "✔", "32"),
     )
     FAILED = "failed", Traits(Lifecycle.FAILED, True, True, 0, "failed", "❌", "✖", "31")
-    MERGED = "merged", Traits(Lifecycle.COMPLETED, True, True, 6, "merged", "🟣", "⛙", "35")
-    CLOSED = "closed", Traits(Lifecycle.ARCHIVED, True, True, 2, "failed", "🚫", "⊘", "90")
-    NOT_FOUND = "not_found", Traits(None, True, True, 1, "failed", "❔", "?", "90")
+    MERGED = "merged", Traits(Lifecycle.COMPLETED, True, True, 7, "merged", "🟣", "⛙", "35")
+    CLOSED = "closed", Traits(Lifecycle.ARCHIVED, True, True, 3, "failed", "🚫", "⊘", "90")
+    NOT_FOUND = "not_found", Traits(None, True, True, 2, "failed", "❔", "?", "90")
+    # GitHub listed an item that may be the job's newest in a shape we cannot
+    # read (e.g. a run with `status: null`): the job may be in any state, so
+    # it is never terminal (a wait looks again), it outranks every known
+    # status but failed among several jobs, and it ends the step with exit 3.
+    # The first reference API's clients keep polling it (`serve` answers 500).
+    UNKNOWN = "unknown", Traits(None, False, False, 1, "pending", "⚠️", "!", "93")
 
     @property
     def lifecycle(self) -> Lifecycle | None:

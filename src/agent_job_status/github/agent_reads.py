@@ -15,9 +15,10 @@ from typing import Any
 from urllib.parse import quote
 
 from agent_job_status.facts import BranchFact, PullFact, RunFact
-from agent_job_status.github.answers import NotFound
+from agent_job_status.github.answers import NotFound, UnreadableItem
 from agent_job_status.github.client import GitHubClient
-from agent_job_status.github.listed import branch_pulls
+from agent_job_status.github.items import newest_pull, newest_run
+from agent_job_status.github.listed import branch_pulls, pull_branch, run_branch
 from agent_job_status.github.payloads import (
     branch_fact,
     is_dict,
@@ -150,11 +151,8 @@ class AgentReads:
         resp = self.client.get(
             f"{self._repo}/pulls", branch_pulls(self.target, branch), shape=is_pulls
         )
-        for item in resp.data:
-            pull = self._pull(item)
-            if pull.branch == branch:
-                return pull
-        return None
+        pick = newest_pull(branch, [i for i in resp.data if pull_branch(i) in (branch, None)])
+        return self._pull(pick.item) if pick.item is not None else None
 
     def pull_by_pattern(self, job_id: str) -> Pull | None:
         """The newest recent PR from one of the job's branches: a merge may have
@@ -164,11 +162,12 @@ class AgentReads:
             "state": "all", "sort": "created", "direction": "desc", "per_page": 100,
         }  # fmt: skip
         resp = self.client.get(f"{self._repo}/pulls", params, shape=is_pulls)
-        for item in resp.data:
-            pull = self._pull(item)
-            if any(r.fullmatch(pull.branch) for r in regexes):
-                return pull
-        return None
+        # An item whose branch cannot be told is nobody's (and so no job's newest).
+        ours = [i for i in resp.data if any(r.fullmatch(pull_branch(i) or "") for r in regexes)]
+        if not ours:
+            return None
+        pick = newest_pull(pull_branch(ours[0]) or "", ours)
+        return self._pull(pick.item) if pick.item is not None else None
 
     def open_pulls(self) -> list[Pull]:
         items, _ = self.client.get_all(f"{self._repo}/pulls", {"state": "open"})
@@ -195,15 +194,20 @@ class AgentReads:
             )
         except NotFound:
             return None  # the workflow does not exist (yet): no run
-        for item in resp.data["workflow_runs"]:
-            if self._wanted(item) and item.get("head_branch") == branch:
-                return run_fact(item)
-        return None
+        items = [
+            i
+            for i in resp.data["workflow_runs"]
+            if self._wanted(i) and run_branch(i) in (branch, None)
+        ]
+        pick = newest_run(branch, items)
+        return run_fact(pick.item) if pick.item is not None else None
 
     def run_by_id(self, run_id: int) -> RunFact | None:
-        resp = self.client.get_or_none(f"{self._repo}/actions/runs/{run_id}", shape=is_run)
+        resp = self.client.get_or_none(f"{self._repo}/actions/runs/{run_id}", shape=is_dict)
         if resp is None or not self._wanted(resp.data):
             return None
+        if not is_run(resp.data):  # the job's own run, e.g. with `status: null`
+            raise UnreadableItem("run", None, f"as run {run_id}")
         return run_fact(resp.data)
 
     def run_for_issue(self, number: str) -> RunFact | None:
@@ -216,10 +220,13 @@ class AgentReads:
             resp = self.client.get(self._runs_path(), {"per_page": 50}, shape=is_runs)
         except NotFound:
             return None
-        for item in resp.data["workflow_runs"]:
-            if self._wanted(item) and text_of(item, "display_title") == title:
-                return run_fact(item)
-        return None
+        items = [
+            i
+            for i in resp.data["workflow_runs"]
+            if self._wanted(i) and text_of(i, "display_title") == title
+        ]
+        pick = newest_run(None, items, f"for issue #{number}")
+        return run_fact(pick.item) if pick.item is not None else None
 
     # -- progress markers ----------------------------------------------------
     def timeline_marker(self, number: int) -> Marker | None:

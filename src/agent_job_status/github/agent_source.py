@@ -21,7 +21,12 @@ from agent_job_status.github.agent_reads import (
     pattern_regex,
     static_prefix,
 )
-from agent_job_status.github.answers import MISSING_REASONS, OffHost, missing_reason
+from agent_job_status.github.answers import (
+    MISSING_REASONS,
+    OffHost,
+    UnreadableItem,
+    missing_reason,
+)
 from agent_job_status.github.client import GitHubClient
 from agent_job_status.github.logs import MAX_LOG_CHARS, run_log
 from agent_job_status.github.memo import Memo
@@ -65,6 +70,8 @@ class AgentSource:
 
     def _details(self, facts: JobFacts, failed: bool) -> JobFacts:
         """Files, steps and a failed run's log; what cannot be read is `missing`."""
+        if facts.unreadable:
+            return facts  # no status, so nothing for details to explain
         missing: list[tuple[str, str]] = []
         files: tuple[str, ...] = facts.changed_files
         if facts.pull is not None:
@@ -165,6 +172,19 @@ class AgentSource:
         return self.reads.run_on_branch(name) if name else None
 
     def facts(self, job_id: str) -> AgentFacts:
+        try:
+            return self._facts(job_id)
+        except UnreadableItem as exc:  # only this job's status is unknown
+            return AgentFacts(
+                job_id=job_id,
+                repository=self.target.repository,
+                branch_name=exc.branch or self._shown_branch(job_id),
+                server_url=self.target.server_url,
+                branch_checked=False,
+                unreadable=exc.kind,
+            )
+
+    def _facts(self, job_id: str) -> AgentFacts:
         profile, reads = self.profile, self.reads
         pull, name = self._find_pull_and_branch(job_id)
         issue = self._issue(job_id, pull)

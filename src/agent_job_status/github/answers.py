@@ -49,12 +49,16 @@ class WrongShape(GitHubError):
 
 
 class UnreadableItem(GitHubError):
-    """A list item of one agent job lacks what its status needs (e.g. `status: null`)."""
+    """A list item that may be one agent job's newest lacks what its status needs
+    (e.g. `status: null`). Caught per job: that job's status is `unknown`."""
 
-    def __init__(self, what: str, branch: str) -> None:
+    def __init__(self, kind: str, branch: str | None, where: str = "") -> None:
+        self.kind = kind  # "run" or "pull_request": `JobFacts.unreadable`
+        self.branch = branch  # None: not known from the item (`where` says what was read)
+        what = "workflow run" if kind == "run" else "pull request"
+        where = where or f"for branch {branch!r}"
         super().__init__(
-            f"GitHub listed a {what} for branch {branch!r} without an id or status; "
-            "that job's status is unknown",
+            f"GitHub listed a {what} {where} without an id or status; that job's status is unknown",
             hint="try again later; GitHub may still be creating it",
         )
 

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from agent_job_status.facts import BranchFact, JobFacts, PullFact, RunFact
-from agent_job_status.github.answers import NotFound
+from agent_job_status.github.answers import NotFound, UnreadableItem
 from agent_job_status.github.horizon import answered_at, pages_left
 from agent_job_status.github.listed import LIST_ORDER
 from agent_job_status.github.payloads import (
@@ -29,26 +29,35 @@ class BatchReads(StatusReads):
         with the pages of runs and PRs, not with the number of jobs."""
         names = {job_id: self.candidates(job_id) for job_id in job_ids}
         wanted = {name for candidates in names.values() for name in candidates}
-        runs = self._runs_by_branch(wanted)
+        bad: dict[str, UnreadableItem] = {}  # branch -> its unreadable newest item
+        runs = self._runs_by_branch(wanted, bad)
         if self.watch:  # as one job's wait: a PR is looked for once its run has ended
-            ended = {b for b in wanted if getattr(runs.get(b), "status", "") in ("", "completed")}
-            pulls = self._pulls_by_branch(ended) if ended else {}
+            ended = {
+                b
+                for b in wanted - set(bad)
+                if getattr(runs.get(b), "status", "") in ("", "completed")
+            }
+            pulls = self._pulls_by_branch(ended, bad) if ended else {}
         else:
-            pulls = self._pulls_by_branch(wanted)
+            pulls = self._pulls_by_branch(wanted - set(bad), bad)
+        known = {n for n in wanted if n in bad or runs.get(n) or pulls.get(n)}
         bare = {
             name
             for candidates in names.values()
-            if all(runs.get(n) is None and pulls.get(n) is None for n in candidates)
+            if not known.intersection(candidates)
             for name in candidates
         }
         branches = self._branches(bare) if bare else {}
         progress = len(job_ids) <= PROGRESS_UP_TO
         facts = []
         for job_id, candidates in names.items():
-            found = [n for n in candidates if runs.get(n) or pulls.get(n) or branches.get(n)] or [
-                candidates[0]
-            ]
+            found = [
+                n for n in candidates if n in bad or runs.get(n) or pulls.get(n) or branches.get(n)
+            ] or [candidates[0]]
             name = found[0]
+            if name in bad:  # only this job's status is unknown; the others read on
+                facts.append(self.unreadable(job_id, bad[name]))
+                continue
             if name in branches or runs.get(name) or pulls.get(name):
                 self._found[job_id] = name
             run = runs.get(name)
@@ -104,7 +113,9 @@ class BatchReads(StatusReads):
         horizon.absent(wanted - set(found), answered)
         return found, True, answered
 
-    def _runs_by_branch(self, wanted: set[str]) -> dict[str, RunFact | None]:
+    def _runs_by_branch(
+        self, wanted: set[str], bad: dict[str, UnreadableItem]
+    ) -> dict[str, RunFact | None]:
         try:
             found, complete, answered = self._pages(
                 self._runs_path(),
@@ -118,15 +129,20 @@ class BatchReads(StatusReads):
             return {}
         runs: dict[str, RunFact | None] = {}
         for branch in wanted:
-            run = self._run_of(branch, found.get(branch, []))  # the list is newest first
-            if run is not None:
-                runs[branch] = run
-            elif not complete:
-                runs[branch] = self.latest_run(branch)  # beyond the pages read
-                self._horizon_after("workflow_runs", branch, runs[branch], answered)
+            try:
+                run = self._run_of(branch, found.get(branch, []))  # the list is newest first
+                if run is not None:
+                    runs[branch] = run
+                elif not complete:
+                    runs[branch] = self.latest_run(branch)  # beyond the pages read
+                    self._horizon_after("workflow_runs", branch, runs[branch], answered)
+            except UnreadableItem as exc:
+                bad[branch] = exc
         return runs
 
-    def _pulls_by_branch(self, wanted: set[str]) -> dict[str, PullFact | None]:
+    def _pulls_by_branch(
+        self, wanted: set[str], bad: dict[str, UnreadableItem]
+    ) -> dict[str, PullFact | None]:
         def head_ref(item: dict[str, Any]) -> str:
             head = item.get("head")
             return text_of(head, "ref") if isinstance(head, dict) else ""
@@ -135,12 +151,15 @@ class BatchReads(StatusReads):
         found, complete, answered = self._pages(f"{self._repo}/pulls", params, "", wanted, head_ref)
         pulls: dict[str, PullFact | None] = {}
         for branch in wanted:
-            pull = self._pull_of(branch, found.get(branch, []))
-            if pull is not None:
-                pulls[branch] = pull
-            elif not complete:
-                pulls[branch] = self.newest_pull(branch)
-                self._horizon_after("", branch, pulls[branch], answered)
+            try:
+                pull = self._pull_of(branch, found.get(branch, []))
+                if pull is not None:
+                    pulls[branch] = pull
+                elif not complete:
+                    pulls[branch] = self.newest_pull(branch)
+                    self._horizon_after("", branch, pulls[branch], answered)
+            except UnreadableItem as exc:
+                bad[branch] = exc
         return pulls
 
     def _horizon_after(

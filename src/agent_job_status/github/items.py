@@ -5,8 +5,9 @@ allows `status: null` on a run). Such an item never becomes a fact, and it
 hurts only the job it belongs to: other branches' items are read as usual.
 For the job itself, an unreadable item older than a readable one changes
 nothing (the newest item decides) and is only warned about; one that may be
-the newest leaves the job's status unknown (`UnreadableItem`, exit 3), since
-falling back to an older item could report a state the job has left.
+the newest leaves the job's status `unknown` (`UnreadableItem`, caught per
+job; exit 3 once every job is published), since falling back to an older
+item could report a state the job has left.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from agent_job_status.github.answers import UnreadableItem
+from agent_job_status.github.payloads import is_pull, is_run
 
 
 @dataclass(frozen=True)
@@ -44,3 +48,26 @@ def newest(items: list[Any], readable: Callable[[Any], bool], order: str) -> Pic
             return Pick(pick, unreadable_newest=True)
         older.append(item)
     return Pick(pick, skipped=tuple(older))
+
+
+def newest_run(branch: str | None, items: list[Any], where: str = "") -> Pick:
+    """The newest readable run of one job's runs (listed newest first); raises
+    `UnreadableItem` when an unreadable one may be newer."""
+    pick = newest(items, is_run, "id")
+    if pick.unreadable_newest:
+        raise UnreadableItem("run", branch, where)
+    return pick
+
+
+def newest_pull(branch: str, items: list[Any]) -> Pick:
+    """The newest readable PR of `branch`'s PRs in any order (numbers grow with
+    creation); raises `UnreadableItem` when an unreadable one may be newer."""
+
+    def number(item: Any) -> tuple[int, int]:
+        n = item.get("number") if isinstance(item, dict) else None
+        return (1, 0) if type(n) is not int else (0, n)  # unknown first: maybe newest
+
+    pick = newest(sorted(items, key=number, reverse=True), is_pull, "number")
+    if pick.unreadable_newest:
+        raise UnreadableItem("pull_request", branch)
+    return pick

@@ -55,6 +55,8 @@ class LagGuard:
         closed PR may really be reopened, and the direct read says so. A re-run
         is a new attempt, which a list shows as more, not less.
         """
+        if facts.unreadable:
+            return facts  # unknown whatever was seen: the newest item may be anything
         name = facts.branch_name
         seen = self._pulls_seen.get(name)
         if seen is not None and _behind(facts.pull, seen):

@@ -6,14 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from agent_job_status.facts import JobFacts, PullFact, RunFact
-from agent_job_status.github.answers import UnreadableItem
 from agent_job_status.github.client import GitHubClient
 from agent_job_status.github.horizon import Horizon
-from agent_job_status.github.items import newest
+from agent_job_status.github.items import newest_pull, newest_run
 from agent_job_status.github.memo import Memo
 from agent_job_status.github.payloads import (
-    is_pull,
-    is_run,
     pull_fact,
     run_fact,
     text_of,
@@ -63,22 +60,13 @@ class ListedItems:
         # Never this action's own run, nor a sibling workflow's (an unreadable
         # item stays: it may be the newest, which `newest` must know).
         items = [i for i in items if not isinstance(i, dict) or self._agent_run(i)]
-        pick = newest(items, is_run, "id")
-        if pick.unreadable_newest:
-            raise UnreadableItem("workflow run", branch)
+        pick = newest_run(branch, items)
         self._skipped("workflow run", branch, pick.skipped)
         return run_fact(pick.item) if pick.item is not None else None
 
     def _pull_of(self, branch: str, items: list[Any]) -> PullFact | None:
         """The newest PR of `branch` (PR numbers grow with creation)."""
-
-        def number(item: Any) -> tuple[int, int]:
-            n = item.get("number") if isinstance(item, dict) else None
-            return (1, 0) if type(n) is not int else (0, n)  # unknown first: maybe newest
-
-        pick = newest(sorted(items, key=number, reverse=True), is_pull, "number")
-        if pick.unreadable_newest:
-            raise UnreadableItem("pull request", branch)
+        pick = newest_pull(branch, items)
         self._skipped("pull request", branch, pick.skipped)
         return pull_fact(pick.item) if pick.item is not None else None
 

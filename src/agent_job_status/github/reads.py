@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from agent_job_status.errors import ConfigError, GitHubError
 from agent_job_status.facts import BranchFact, JobFact, JobFacts, PullFact, RunFact
-from agent_job_status.github.answers import NotFound
+from agent_job_status.github.answers import NotFound, UnreadableItem
 from agent_job_status.github.listed import (
     ListedItems,
     branch_pulls,
@@ -106,6 +106,26 @@ class StatusReads(ListedItems):
         """What the status needs, no more: run (+ its jobs), PR, branch if neither;
         under each prefix in turn until one of them exists. A wait, once it has
         found the job's branch, asks only what can change next."""
+        try:
+            return self._status_facts(job_id)
+        except UnreadableItem as exc:
+            return self.unreadable(job_id, exc)
+
+    def unreadable(self, job_id: str, exc: UnreadableItem) -> JobFacts:
+        """An item that may be the job's newest cannot be read: its status is
+        unknown. The next look starts afresh (a wait's next poll reads it again)."""
+        name = exc.branch or self.candidates(job_id)[0]
+        self._watched.pop(name, None)
+        return JobFacts(
+            job_id=job_id,
+            repository=self.target.repository,
+            branch_name=name,
+            server_url=self.target.server_url,
+            branch_checked=False,
+            unreadable=exc.kind,
+        )
+
+    def _status_facts(self, job_id: str) -> JobFacts:
         found = self._found.get(job_id)
         if self.watch and found is not None and found in self._watched:
             run, pull = self._next_look(found, *self._watched[found])

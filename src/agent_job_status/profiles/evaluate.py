@@ -64,7 +64,10 @@ def resolve_with(profile: Profile, facts: JobFacts) -> Report:
     base = resolve(facts)
     run = facts.run
     conclusion = run.conclusion if run else None
-    status, reason, _ = decide(profile.rules, words(profile, facts), conclusion)
+    if facts.unreadable:  # rule 0 holds for every agent: its newest item may be anything
+        status, reason = base.status, base.reason
+    else:
+        status, reason, _ = decide(profile.rules, words(profile, facts), conclusion)
     return replace(
         base,
         status=status,

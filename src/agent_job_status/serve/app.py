@@ -59,7 +59,8 @@ def _bearer(header: str | None) -> str | None:
 async def _answer(
     jobs: JobCache, job_id: str, view: Callable[[Report], dict[str, Any]]
 ) -> JSONResponse:
-    """A job's answer in `view`'s shape: 404 when nothing exists, 500 when GitHub fails."""
+    """A job's answer in `view`'s shape: 404 when nothing exists, 500 when GitHub fails
+    or its status is unknown."""
     from starlette.responses import JSONResponse
 
     try:
@@ -72,6 +73,9 @@ async def _answer(
         return JSONResponse(FAILED, status_code=500)
     if report.status is Status.NOT_FOUND:
         return JSONResponse(JOB_NOT_FOUND, status_code=404)
+    if report.status is Status.UNKNOWN:  # GitHub listed its newest item unreadable
+        log.warning("job %r: status unknown (%s)", job_id[:200], report.reason)
+        return JSONResponse(FAILED, status_code=500)
     return JSONResponse(view(report))
 
 
