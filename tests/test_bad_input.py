@@ -407,6 +407,16 @@ def test_paths_cannot_escape_the_workspace(
     assert (outside / "secret.txt").read_text() == "outside the workspace\n"
 
 
+# Found by the exploring (dev) Hypothesis profile: '0\u16800' was taken as a job id.
+@pytest.mark.parametrize("job_id", ["0\u16800", "j\u00a01", "j\u30001", "j\u20281", "j\x851"])
+def test_unicode_white_space_in_a_job_id_is_bad_input(
+    msim: Simulator, workspace: Path, job_id: str
+) -> None:
+    result = run_action(msim, workspace, {**BASE, "job_id": job_id})
+    check_run(result, named="job_id")
+    assert result.code == 2 and "whitespace" in result.errors[0]
+
+
 def test_a_job_id_cannot_steer_the_log_file_out(
     msim: Simulator, workspace: Path, outside: Path
 ) -> None:
