@@ -480,3 +480,40 @@ def test_the_key_is_never_logged(github: Simulator, caplog: pytest.LogCaptureFix
     text = caplog.text + json.dumps([r.getMessage() for r in caplog.records])
     assert KEY not in text
     assert GH_TOKEN not in text
+
+
+def test_the_openapi_job_id_pattern_is_the_validators_rule_in_ecma_regex() -> None:
+    """Schemathesis found them apart once (U+0085): node's RegExp, the engine
+    OpenAPI patterns are written for, must accept exactly what `check_job_id` does."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    from agent_job_status.inputs import check_job_id
+    from agent_job_status.serve.config import JOB_ID_PATTERN
+
+    samples = [f"a{chr(cp)}b" for cp in [*range(0x0, 0x3001), 0x205F, 0xFEFF, 0x1F600]]
+    samples += ["a..b", "-a", "a.lock", "a/", "job/x", "x" * 201, "a@{b", "ok-id_1.2"]
+    script = (
+        "const re = new RegExp(process.argv[1], 'u');"
+        "const xs = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+        "process.stdout.write(JSON.stringify(xs.map((x) => re.test(x))));"
+    )
+    done = subprocess.run(
+        [node, "-e", script, JOB_ID_PATTERN],
+        input=json.dumps(samples),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+
+    def accepted(value: str) -> bool:
+        try:
+            check_job_id(value)
+        except InputError:
+            return False
+        return True
+
+    ecma = json.loads(done.stdout)
+    wrong = [s for s, ok in zip(samples, ecma, strict=True) if ok != accepted(s)]
+    assert wrong == [], [ascii(s) for s in wrong[:10]]

@@ -20,8 +20,13 @@ _HEADER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,49}")
 MAX_JOB_ID = 200
 # Characters git refuses in ref names, plus controls and any Unicode white
 # space (git allows U+00A0 or U+1680 in a ref, but in a job id it is a paste
-# mistake that would only ever find nothing).
-_BAD_ID_CHARS = re.compile(r"[\s\x00-\x1f\x7f~^:?*\[\\]")
+# mistake that would only ever find nothing). Spelled out, not `\s`, so that
+# serve's OpenAPI pattern (ECMA regex, whose `\s` differs) says the same.
+BAD_ID_CHARS = (
+    r"\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+    r"~^:?*\[\\"
+)
+_BAD_ID_CHARS = re.compile(f"[{BAD_ID_CHARS}]")
 _REPO = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)?")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from agent_job_status.errors import ConfigError, InputError
 from agent_job_status.github.wire import RetryPolicy
-from agent_job_status.inputs import MAX_JOB_ID
+from agent_job_status.inputs import BAD_ID_CHARS, MAX_JOB_ID
 from agent_job_status.profiles import Profile, builtin
 from agent_job_status.settings import DEFAULTS, Api, Target, api_from, target_from
 
@@ -33,7 +33,7 @@ JOB_NOT_FOUND = {"error": "Job not found"}  # an id with no branch, PR or run: p
 # description (so that generated clients and fuzzers agree with the server).
 JOB_ID_PATTERN = (
     r"^(?!.*\.\.)(?!.*@\{)(?![/.-])(?!.*(?:[/.]|\.lock)$)"
-    r"[^\x00-\x20\x7f~^:?*\[\\]{1," + str(MAX_JOB_ID) + r"}$"
+    f"[^{BAD_ID_CHARS}]{{1,{MAX_JOB_ID}}}$"
 )
 
 
