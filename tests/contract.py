@@ -145,4 +145,13 @@ def expected(name: str, value: str, url: str, token: str, workspace: Path) -> se
             return {BAD}  # symlinks out of the workspace
         simple = all(_SIMPLE.fullmatch(p.replace("{job_id}", "j")) for p in v.split("/"))
         return {DONE} if simple and not (workspace / v).exists() else {BAD, DONE}
+    if name == "reports_path":
+        if blank:
+            return {DONE}
+        if "{" in v or v.startswith("/") or ".." in v.split("/"):
+            return {BAD}
+        if v.split("/")[0] in ("link-dir", "link-out"):
+            return {BAD}  # symlinks out of the workspace
+        simple = all(_SIMPLE.fullmatch(p) for p in v.split("/"))
+        return {DONE} if simple and not (workspace / v).exists() else {BAD, DONE}
     raise AssertionError(f"no contract for input {name!r}")

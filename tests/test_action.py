@@ -94,6 +94,7 @@ EXPECTED_OUTPUTS = {
     "head_sha",
     "json",
     "jobs",
+    "reports_file",
 }
 
 

@@ -227,6 +227,19 @@ def strategies(url: str) -> dict[str, st.SearchStrategy[str]]:
         )
         | ANY,
         "log_max_bytes": st.sampled_from(["0", "1024", "65536", "-1", "900001", "x", ""]) | ANY,
+        "reports_path": st.sampled_from(
+            [
+                ".agent-job-status/reports.json",
+                "",
+                "../r.json",
+                "/tmp/r.json",
+                "link-dir/r.json",
+                "link-out",
+                "{job_id}.json",
+                "out/reports",
+            ]
+        )
+        | ANY,
     }
 
 
@@ -394,6 +407,10 @@ def test_event_payload_files(
         ("log_path", "link-out"),
         ("log_path", "../{job_id}.log"),
         ("log_path", "/tmp/{job_id}.log"),
+        ("reports_path", "link-out"),
+        ("reports_path", "link-dir/r.json"),
+        ("reports_path", "../r.json"),
+        ("reports_path", "/tmp/r.json"),
     ],
 )
 def test_paths_cannot_escape_the_workspace(

@@ -138,7 +138,7 @@ def written_output_names() -> set[str]:
 
 def test_outputs_match_code_and_readme() -> None:
     outputs = load_action()["outputs"]
-    expected = [*OUTPUT_FIELDS, "json", "jobs"]
+    expected = [*OUTPUT_FIELDS, "json", "jobs", "reports_file"]
     assert list(outputs) == expected
     assert set(outputs) == written_output_names()
     assert list(readme_table("## Outputs")) == expected

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import replace
 from pathlib import Path
 
-from agent_job_status.publish import OUTPUTS_LIMIT, cut_log, exit_code, outputs_for
+import pytest
+
+from agent_job_status.publish import OUTPUTS_LIMIT, cut_log, exit_code, outputs_for, publish
+from agent_job_status.report import Report
+from agent_job_status.runner import Runner
 from agent_job_status.samples import sample_report
 from agent_job_status.settings import Gate, from_inputs
+
+from .test_action import parse_outputs
 
 
 def test_cut_log_keeps_the_tail_within_the_budget() -> None:
@@ -95,3 +102,60 @@ def test_cut_log_at_the_exact_budget() -> None:
     for budget in (4095, 3000, 5999):
         cut = cut_log(log, budget)
         assert cut != log and len(cut.encode()) <= budget and cut.endswith("é")
+
+
+# -- every full report in a file when the outputs cannot hold them (issue 14) ---------
+def _published(tmp_path: Path, reports: list[Report], **inputs: str) -> tuple[dict[str, str], str]:
+    settings = from_inputs(
+        {"job_id": "a", "repository": "acme/agents", **inputs}, {"GITHUB_WORKSPACE": str(tmp_path)}
+    )
+    out = io.StringIO()
+    runner = Runner({"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(tmp_path / "out")}, out)
+    publish(reports, settings.publish, runner)
+    return parse_outputs((tmp_path / "out").read_text()), out.getvalue()
+
+
+def test_every_full_report_goes_to_a_file_when_the_outputs_cannot_hold_them(
+    tmp_path: Path,
+) -> None:
+    files = tuple(f"src/module_{i:04}/file_with_a_long_name_{i}.py" for i in range(3000))
+    reports = [
+        replace(sample_report("completed"), id=f"job-{n}", log="x" * 200_000, changed_files=files)
+        for n in range(30)
+    ]
+    outputs, log = _published(tmp_path, reports)
+    assert _total(outputs) <= OUTPUTS_LIMIT
+    assert outputs["reports_file"] == ".agent-job-status/reports.json"
+    full = json.loads((tmp_path / outputs["reports_file"]).read_text())
+    assert [r["id"] for r in full] == [f"job-{n}" for n in range(30)]
+    assert all(len(r["log"]) == 200_000 and len(r["changed_files"]) == 3000 for r in full)
+    whole = {**json.loads(reports[0].outputs()["json"]), "log_file": ".agent-job-status/job-0.log"}
+    assert full[0] == whole  # the `json` output, nothing cut
+    assert "::notice::Every full report is in .agent-job-status/reports.json" in log
+
+
+def test_no_reports_file_when_the_outputs_hold_everything(tmp_path: Path) -> None:
+    outputs, log = _published(tmp_path, [sample_report("failed"), sample_report("completed")])
+    assert outputs["reports_file"] == ""
+    assert not (tmp_path / ".agent-job-status" / "reports.json").exists()
+    assert "::notice" not in log
+
+
+def test_an_empty_reports_path_is_said_not_silent(tmp_path: Path) -> None:
+    report = replace(sample_report("completed"), title="t" * 2_000_000)
+    outputs, log = _published(tmp_path, [report], reports_path="")
+    assert outputs["reports_file"] == "" and _total(outputs) <= OUTPUTS_LIMIT
+    assert "The full reports were not written: reports_path is empty" in log
+
+
+@pytest.mark.parametrize("count", [200, 5_000])
+def test_outputs_fit_at_any_job_count(tmp_path: Path, count: int) -> None:
+    """Realistic jobs (a PR of 40 files, a 20 kB log each), as many as a wait may follow."""
+    files = tuple(f"src/pkg/module_{i}.py" for i in range(40))
+    base = replace(sample_report("completed"), log="line of agent output\n" * 1_000)
+    reports = [replace(base, id=f"job-{n:05}", changed_files=files) for n in range(count)]
+    outputs, _ = _published(tmp_path, reports, summary="false")  # rows: test_render
+    assert _total(outputs) <= OUTPUTS_LIMIT
+    assert len(json.loads(outputs["jobs"])) == count  # every job is still listed
+    full = json.loads((tmp_path / outputs["reports_file"]).read_text())
+    assert len(full) == count and full[-1]["changed_files"] == list(files)

@@ -226,6 +226,15 @@ def check_log_path(raw: str, workspace: Path) -> str:
     return value
 
 
+def check_reports_path(raw: str, workspace: Path) -> str:
+    value = raw.strip()
+    if "{" in value:
+        raise InputError("reports_path", "takes no placeholder (one file holds every job)")
+    if value:
+        workspace_path("reports_path", value, workspace)
+    return value
+
+
 def shown(value: object) -> str:
     """A value quoted for an error message: short, one line, no controls."""
     text = repr(value)

@@ -2,7 +2,8 @@
 
 The writing edge for the runner's files. GitHub's limits are enforced here:
 the `log` output is cut to `log_max_bytes` (the whole log goes to a file),
-and all outputs together stay under 1 MB whatever any field holds.
+and all outputs together stay under 1 MB whatever any field holds; when
+something had to be left out, every full report goes to `reports_path`.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from dataclasses import fields, replace
 from typing import Any
 
 from agent_job_status.render import render_summary
-from agent_job_status.report import Report, combined_outputs
+from agent_job_status.report import Report, combined_outputs, worst
 from agent_job_status.runner import Runner
 from agent_job_status.settings import Gate, Publishing
 from agent_job_status.status import Status
 from agent_job_status.text import neutral
 
 OUTPUTS_LIMIT = 1_000_000  # bytes: GitHub's cap on a job's outputs in all
+PATH_ROOM = 4_096  # bytes kept for the `reports_file` output's path
 LOG_CUT_MARKER = "[agent-job-status: log cut to its last {kept} of {total} bytes; see log_file]\n"
 
 
@@ -57,49 +59,52 @@ def write_log_files(reports: list[Report], settings: Publishing) -> list[Report]
 
 def outputs_for(reports: list[Report], settings: Publishing) -> tuple[dict[str, str], list[str]]:
     """Every output, logs cut, within GitHub's 1 MB for a job's outputs; and a
-    note for each thing left out to fit.
+    note for each thing left out to fit (`publish` then writes every full
+    report to `reports_path`, so nothing is lost).
 
     In order, until the outputs fit: `jobs` leaves out the logs (each is in
     its log_file), then the file lists (the worst job's are in
-    changed_files); then the longest text field of any report is cut (to
-    half, never below `MIN_FIELD` characters, with a visible marker; the
-    log keeps its tail), so every output built from it, JSON included, stays
-    whole; then the longest file list is halved; last, `jobs` keeps only ids
-    and statuses.
+    changed_files); then, when `jobs` is still the larger part (many jobs),
+    it keeps only ids and statuses; then the longest text field of any report
+    is cut (to half, never below `MIN_FIELD` characters, with a visible
+    marker; the log keeps its tail), so every output built from it, JSON
+    included, stays whole; then the worst job's file list is halved; last,
+    `jobs` keeps only ids and statuses.
     """
     cut = [replace(r, log=cut_log(r.log, settings.log_max_bytes)) for r in reports]
     originals = {(i, name): getattr(r, name) for i, r in enumerate(reports) for name in _TEXT}
     level, notes, cut_names = 0, list[str](), set[str]()
     outputs = _outputs(cut, level)
-    while _size(outputs) > OUTPUTS_LIMIT and level < len(_JOBS_LEAVE_OUT):
+    while _size(outputs) > _FITS and level < len(_JOBS_LEAVE_OUT):
         level += 1
         outputs = _outputs(cut, level)
         notes.append(
             f"The 'jobs' output leaves out the jobs' {_JOBS_LEAVE_OUT[level - 1][0]} to stay "
             "under GitHub's 1 MB for a job's outputs"
         )
-    while _size(outputs) > OUTPUTS_LIMIT and _cut_longest(cut, originals, cut_names):
+    if _size(outputs) > _FITS and 2 * _size({"jobs": outputs["jobs"]}) > _size(outputs):
+        level = COMPACT  # many jobs: their full reports are in the reports file
+        outputs = _outputs(cut, level)
+    while _size(outputs) > _FITS and _cut_longest(cut, originals, cut_names):
         outputs = _outputs(cut, level)
     if cut_names:
         notes.append(f"Outputs cut to stay under GitHub's 1 MB: {', '.join(sorted(cut_names))}")
-    counts = [len(r.changed_files) for r in cut]
-    while _size(outputs) > OUTPUTS_LIMIT and any(r.changed_files for r in cut):
-        most = max(len(r.changed_files) for r in cut)
-        cut = [
-            replace(r, changed_files=r.changed_files[: most // 2])
-            if len(r.changed_files) > most // 2
-            else r
-            for r in cut
-        ]
+    # Past the levels above, `jobs` holds no file list: only the worst job's counts.
+    shown = cut.index(worst(cut))
+    count = len(cut[shown].changed_files)
+    while _size(outputs) > _FITS and cut[shown].changed_files:
+        files = cut[shown].changed_files
+        cut[shown] = replace(cut[shown], changed_files=files[: len(files) // 2])
         outputs = _outputs(cut, level)
-    for report, count in zip(cut, counts, strict=True):
-        if len(report.changed_files) < count:
-            notes.append(
-                f"changed_files of job {neutral(report.id, 80)} cut to its first "
-                f"{len(report.changed_files):,} of {count:,} files to stay under GitHub's 1 MB"
-            )
-    if _size(outputs) > OUTPUTS_LIMIT:
-        outputs["jobs"] = json.dumps([{"id": r.id, "status": r.status.value} for r in cut])
+    if len(cut[shown].changed_files) < count:
+        notes.append(
+            f"changed_files of job {neutral(cut[shown].id, 80)} cut to its first "
+            f"{len(cut[shown].changed_files):,} of {count:,} files to stay under GitHub's 1 MB"
+        )
+    if _size(outputs) > _FITS and level != COMPACT:
+        level = COMPACT
+        outputs = _outputs(cut, level)
+    if level == COMPACT:
         notes.append("The 'jobs' output holds only ids and statuses to stay under 1 MB")
     return outputs, notes
 
@@ -109,6 +114,8 @@ _JOBS_LEAVE_OUT: tuple[tuple[str, dict[str, Any]], ...] = (
     ("logs", {"log": ""}),
     ("changed files", {"log": "", "changed_files": []}),
 )
+COMPACT = len(_JOBS_LEAVE_OUT) + 1  # the level at which `jobs` holds only ids and statuses
+_FITS = OUTPUTS_LIMIT - PATH_ROOM
 # Report fields that are text (cut, largest first, when an output is huge).
 _TEXT = tuple(f.name for f in fields(Report) if f.type in ("str", "str | None"))
 MIN_FIELD = 1_000  # characters a text field keeps when cut
@@ -119,13 +126,14 @@ FIELD_CUT_MARKER = (
 
 
 def _outputs(reports: list[Report], level: int) -> dict[str, str]:
-    outputs = combined_outputs(reports)
+    if level == COMPACT:
+        jobs = [{"id": r.id, "status": r.status.value} for r in reports]
+        return combined_outputs(reports, json.dumps(jobs, ensure_ascii=False))
     if level:
         blank = _JOBS_LEAVE_OUT[level - 1][1]
-        outputs["jobs"] = json.dumps(
-            [{**r.to_dict(), **blank} for r in reports], ensure_ascii=False
-        )
-    return outputs
+        jobs = [{**r.to_dict(), **blank} for r in reports]
+        return combined_outputs(reports, json.dumps(jobs, ensure_ascii=False))
+    return combined_outputs(reports)
 
 
 def _cut_longest(
@@ -165,10 +173,33 @@ def _size(outputs: dict[str, str]) -> int:
     return sum(len(k) + len(v.encode("utf-8", errors="replace")) for k, v in outputs.items())
 
 
+def write_reports_file(reports: list[Report], settings: Publishing) -> str:
+    """Every full report, as the `jobs` output would hold them, in one JSON file
+    under the workspace; its relative path ("" when `reports_path` is empty)."""
+    if not settings.reports_path:
+        return ""
+    root = settings.workspace.resolve()
+    path = (root / settings.reports_path).resolve()
+    if root not in path.parents:  # checked as an input; this is a second lock
+        return ""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", errors="replace") as out:
+        json.dump([r.to_dict() for r in reports], out, ensure_ascii=False)
+    return settings.reports_path
+
+
 def publish(reports: list[Report], settings: Publishing, runner: Runner) -> list[Report]:
     """Write the log files, outputs and summary; returns reports with `log_file` set."""
     reports = write_log_files(reports, settings)
     outputs, notes = outputs_for(reports, settings)
+    if notes:  # something was left out of the outputs: nothing is lost
+        written = write_reports_file(reports, settings)
+        outputs["reports_file"] = written
+        notes.append(
+            f"Every full report is in {neutral(written, 200)} (the reports_file output)"
+            if written
+            else "The full reports were not written: reports_path is empty"
+        )
     runner.set_outputs(outputs)
     for note in notes:
         runner.notice(note)

@@ -257,19 +257,23 @@ def _render(
     # the template show its own notice line.
     knobs: dict[str, Any] = {}
     steps = _shrinking(base["log_lines"])[1:]
+    log_shown = True  # False once a cut log changes nothing (e.g. many jobs' rows)
     for lines in steps:
         knobs.update(log_lines=lines, log_cut=True)
+        before = size
         text, size = attempt(**knobs)
         if size <= limit:
             return text
-        if lines <= LOG_FLOOR:
+        if size == before:
+            log_shown = False
+        if lines <= LOG_FLOOR or not log_shown:
             break
     if most_files:
         found = _fit_count(lambda n: attempt(**knobs, max_files=n), most_files, size, limit)
         if found is not None:
             return found
         knobs["max_files"] = 0
-    for lines in steps:
+    for lines in steps if log_shown else ():
         if lines < knobs["log_lines"]:
             knobs["log_lines"] = lines
             text, size = attempt(**knobs)

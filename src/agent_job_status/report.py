@@ -85,7 +85,6 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         """The whole report as JSON-ready values (times as ISO strings)."""
         # Shallow (no nested dataclasses): `asdict` deep-copies every file list.
-        fields_ = {f.name: getattr(self, f.name) for f in fields(self)}
         lifecycle = self.lifecycle
         # `lifecycle` is derived from the status, and listed right after it.
         data: dict[str, Any] = {
@@ -93,13 +92,13 @@ class Report:
             "status": self.status.value,
             "lifecycle": lifecycle.value if lifecycle is not None else None,
         }
-        for f in fields(self):
-            value = fields_[f.name]
+        for name in _FIELD_NAMES:
+            value = getattr(self, name)
             if isinstance(value, datetime):
                 value = iso(value)
             elif isinstance(value, tuple):
                 value = list(value)
-            data.setdefault(f.name, value)
+            data.setdefault(name, value)
         data["source_ref"] = self.source_ref
         return data
 
@@ -137,6 +136,9 @@ class Report:
         return out
 
 
+# `fields()` once: `to_dict` runs for every job of every look.
+_FIELD_NAMES = tuple(f.name for f in fields(Report))
+
 # Output names written for one report, in the order docs/design.md lists them.
 # `json` and `jobs` are added by `outputs()` and `combined_outputs()`.
 OUTPUT_FIELDS = (
@@ -165,10 +167,14 @@ def worst(reports: list[Report]) -> Report:
     return min(reports, key=lambda r: r.status.traits.severity)
 
 
-def combined_outputs(reports: list[Report]) -> dict[str, str]:
-    """Outputs for one or several jobs: the worst job's fields, plus `jobs`."""
+def combined_outputs(reports: list[Report], jobs: str | None = None) -> dict[str, str]:
+    """Outputs for one or several jobs: the worst job's fields, plus `jobs`
+    (every whole report, unless the caller gives a smaller form)."""
     out = worst(reports).outputs()
     if len(reports) > 1:
         out["timed_out"] = output_text(any(r.timed_out for r in reports))
-    out["jobs"] = json.dumps([r.to_dict() for r in reports], ensure_ascii=False)
+    if jobs is None:
+        jobs = json.dumps([r.to_dict() for r in reports], ensure_ascii=False)
+    out["jobs"] = jobs
+    out["reports_file"] = ""  # set by `publish` when the outputs cannot hold every report
     return out

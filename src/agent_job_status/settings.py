@@ -21,6 +21,7 @@ from agent_job_status.inputs import (
     check_comment_header,
     check_comment_mode,
     check_log_path,
+    check_reports_path,
     check_repository,
     check_workflow,
     parse_bool,
@@ -62,6 +63,7 @@ DEFAULTS: dict[str, str] = {
     "comment_mode": "update",
     "log_path": ".agent-job-status/{job_id}.log",
     "log_max_bytes": "65536",
+    "reports_path": ".agent-job-status/reports.json",
 }
 INPUT_NAMES = tuple(DEFAULTS)
 HOSTED_JOB_LIMIT = 6 * 3600  # seconds a job may run on a GitHub-hosted runner
@@ -166,6 +168,7 @@ class Publishing:
     comment_mode: str = DEFAULTS["comment_mode"]  # update | recreate | hide-older
     log_path: str = ""  # "" writes no log files
     log_max_bytes: int = int(DEFAULTS["log_max_bytes"])
+    reports_path: str = ""  # where every full report goes when the outputs cannot hold them
     step_log: bool = False  # per-job lines and failed logs in the step log
 
 
@@ -265,7 +268,7 @@ def from_inputs(
             get("start_timeout"),
         ),
         gate=gate_from(get("fail_on"), parse_bool("fail_on_timeout", get("fail_on_timeout"))),
-        publish=_publishing_from(get, inputs.get("log_path", DEFAULTS["log_path"]), workspace),
+        publish=_publishing_from(get, inputs, workspace),
         profile=choose(
             get("agent"), workspace_path("profile_file", get("profile_file"), workspace)
         ),
@@ -283,8 +286,12 @@ def _jobs_from(raw: str, from_event: tuple[str, ...]) -> Jobs:
     return Jobs(ids, every)
 
 
-def _publishing_from(get: Callable[[str], str], log_path: str, workspace: Path) -> Publishing:
-    """The action's publishing part (`log_path` as given: blank writes no log files)."""
+def _publishing_from(
+    get: Callable[[str], str], inputs: Mapping[str, str], workspace: Path
+) -> Publishing:
+    """The action's publishing part (the paths as given: blank writes no file)."""
+    log_path = inputs.get("log_path", DEFAULTS["log_path"])
+    reports_path = inputs.get("reports_path", DEFAULTS["reports_path"])
     comment_pr = get("comment_pr").strip().lstrip("#")
     return Publishing(
         workspace=workspace,
@@ -301,6 +308,7 @@ def _publishing_from(get: Callable[[str], str], log_path: str, workspace: Path) 
         log_max_bytes=parse_int(
             "log_max_bytes", get("log_max_bytes"), minimum=0, maximum=MAX_LOG_BYTES
         ),
+        reports_path=check_reports_path(reports_path, workspace),
         step_log=True,
     )
 
