@@ -356,3 +356,14 @@ def test_the_parser_imports_none_of_the_commands_machinery(args: tuple[str, ...]
     assert "agent_job_status.cli" in modules
     assert modules & NOT_FOR_THE_PARSER == set()
     assert ours(modules, *NOT_FOR_THE_PARSER_OF_OURS) == set()
+
+
+def test_status_imports_jinja_only_for_markdown(sim: Simulator, tmp_path: Path) -> None:
+    scenarios.apply(sim, "completed", job_id="42")
+    env = status_env(sim, XDG_CACHE_HOME=str(tmp_path))
+    base = ("status", "42", "--repo", "acme/agents", "--format")
+    code, modules = imports_of(*base, "json", env=env)
+    assert code == 0 and "requests_cache" in modules
+    assert "jinja2" not in modules and ours(modules, "render", "comment") == set()
+    code, modules = imports_of(*base, "markdown", env=env)
+    assert code == 0 and "jinja2" in modules  # the probe sees a lazy import when it happens
