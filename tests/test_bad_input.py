@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from agent_job_status import pipeline as run_module
 from agent_job_status.cli import main
-from agent_job_status.settings import INPUT_NAMES
+from agent_job_status.defaults import INPUT_NAMES
 from agent_job_status.status import WORDS as STATUSES
 from github_simulator import Simulator, scenarios
 

@@ -3,6 +3,7 @@ signals, exit codes, and what a person sees of the CLI."""
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import signal
@@ -305,3 +306,64 @@ def test_request_count_only_with_verbose(sim: Simulator) -> None:
     assert quiet.returncode == 0 and "requests" not in quiet.stderr
     loud = cli(*base, "--verbose", env=status_env(sim))
     assert "GitHub: " in loud.stderr and " requests" in loud.stderr
+
+
+# --------------------------------------------------------------- what each path imports
+
+# Runs the CLI in a new process, its output swallowed; prints the exit code and
+# every module that process imported (benchmarks/cold_start.py times the same paths).
+PROBE = """
+import contextlib, io, json, sys
+from agent_job_status.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    try:
+        code = main(sys.argv[1:])
+    except SystemExit as exc:
+        code = exc.code
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+# What answering `--help` or a usage error never needs: the HTTP stack, the
+# cache, the templates, the GitHub readers, the profiles (TOML), the commands.
+NOT_FOR_THE_PARSER = {"requests", "requests_cache", "urllib3", "jinja2", "tomllib"}
+NOT_FOR_THE_PARSER_OF_OURS = ("github", "profiles", "commands", "pipeline", "render")
+
+
+def imports_of(*args: str, env: dict[str, str] | None = None) -> tuple[int, set[str]]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        env=env if env is not None else clean_env(),
+        timeout=SECONDS,
+        check=True,
+    )
+    got = json.loads(proc.stdout)
+    return got["code"], set(got["modules"])
+
+
+def ours(modules: set[str], *names: str) -> set[str]:
+    """The modules that are agent_job_status.<name>, or inside it."""
+    wanted = tuple(f"agent_job_status.{name}" for name in names)
+    return {m for m in modules if m in wanted or m.startswith(tuple(w + "." for w in wanted))}
+
+
+@pytest.mark.parametrize(
+    "args", [("--help",), ("status", "--help"), ("status", "42", "--form", "json")]
+)
+def test_the_parser_imports_none_of_the_commands_machinery(args: tuple[str, ...]) -> None:
+    code, modules = imports_of(*args)
+    assert code in (0, 2)
+    assert "agent_job_status.cli" in modules
+    assert modules & NOT_FOR_THE_PARSER == set()
+    assert ours(modules, *NOT_FOR_THE_PARSER_OF_OURS) == set()
+
+
+def test_status_imports_jinja_only_for_markdown(sim: Simulator, tmp_path: Path) -> None:
+    scenarios.apply(sim, "completed", job_id="42")
+    env = status_env(sim, XDG_CACHE_HOME=str(tmp_path))
+    base = ("status", "42", "--repo", "acme/agents", "--format")
+    code, modules = imports_of(*base, "json", env=env)
+    assert code == 0 and "requests_cache" in modules
+    assert "jinja2" not in modules and ours(modules, "render", "comment") == set()
+    code, modules = imports_of(*base, "markdown", env=env)
+    assert code == 0 and "jinja2" in modules  # the probe sees a lazy import when it happens

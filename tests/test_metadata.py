@@ -1,6 +1,6 @@
 """action.yml, the code, README and the workflows must say the same things.
 
-- inputs: action.yml == settings.INPUT_NAMES == README "## Inputs"; defaults
+- inputs: action.yml == defaults.INPUT_NAMES == README "## Inputs"; defaults
   agree (the ``${{ github.* }}`` ones fall back to the runner's GITHUB_* env);
 - outputs: action.yml == what the code writes == README "## Outputs";
 - every input and output has a description;
@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 import yaml
 
-from agent_job_status import __version__, settings
+from agent_job_status import __version__, defaults, settings
 from agent_job_status.report import OUTPUT_FIELDS, Report, combined_outputs
 from agent_job_status.status import Status
 
@@ -74,8 +74,8 @@ def pin_module() -> ModuleType:
 
 def test_inputs_match_settings_and_readme() -> None:
     inputs = load_action()["inputs"]
-    assert list(inputs) == list(settings.INPUT_NAMES)
-    assert list(readme_table("## Inputs")) == list(settings.INPUT_NAMES)
+    assert list(inputs) == list(defaults.INPUT_NAMES)
+    assert list(readme_table("## Inputs")) == list(defaults.INPUT_NAMES)
 
 
 def test_input_defaults_match_settings() -> None:
@@ -90,7 +90,7 @@ def test_input_defaults_match_settings() -> None:
                 ("api_url", "github.api_url"),
             }
         else:
-            assert default == settings.DEFAULTS[name], name
+            assert default == defaults.DEFAULTS[name], name
 
 
 def test_expression_defaults_fall_back_to_the_runner_env() -> None:
@@ -105,7 +105,7 @@ def test_expression_defaults_fall_back_to_the_runner_env() -> None:
     assert got.target.repository == "octo/agents"
     assert got.api.url.rstrip("/") == "https://ghe.example.com/api/v3"
     got = settings.from_inputs({"job_id": "42"}, {"GITHUB_REPOSITORY": "octo/agents"})
-    assert got.api.url.rstrip("/") == settings.DEFAULTS["api_url"]
+    assert got.api.url.rstrip("/") == defaults.DEFAULTS["api_url"]
 
 
 def test_readme_input_defaults_match_action_yml() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -204,7 +204,7 @@ def test_every_status_defines_every_property() -> None:
     ]  # fmt: skip
     for status in Status:
         traits = status.traits
-        assert all(getattr(traits, f.name) != "" for f in fields(traits)), status
+        assert all(getattr(traits, name) != "" for name in traits._fields), status
         assert traits.popebot in {"pending", "running", "completed", "failed", "merged"}
         assert isinstance(traits.colour, str) and traits.colour.isdigit()
     assert len({s.traits.severity for s in Status}) == len(Status)  # a strict order

@@ -1,7 +1,7 @@
 """Checking input values: every rule for what an input may hold, in one place.
 
 Pure functions of strings. Each raises `InputError` naming the input at
-fault; the CLI re-spells that name as its flag (see `cli.flag_error`).
+fault; the CLI re-spells that name as its flag (see `commands.flag_error`).
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from agent_job_status.cancel import Cancelled
-from agent_job_status.comment import StickyComments
 from agent_job_status.display import describe
 from agent_job_status.engine import FactSource
 from agent_job_status.engine import observe as observe_jobs
@@ -29,6 +29,9 @@ from agent_job_status.settings import Gate, Settings, Target
 from agent_job_status.status import Status
 from agent_job_status.text import neutral
 from agent_job_status.wait import Clock, WallClock, wait_until_done
+
+if TYPE_CHECKING:
+    from agent_job_status.comment import StickyComments
 
 FAILED_LOG_LINES = 30  # of a failed job's log, shown in the step log
 
@@ -147,13 +150,17 @@ def missing_line(reports: list[Report], shown: int = 10) -> str:
 
 def check_templates(settings: Settings) -> None:
     """A broken custom template fails now (exit 2), not after an hour of waiting."""
+    publishing = settings.publish
+    summary = publishing.summary_template if publishing.summary else None
+    comment = publishing.comment_template if publishing.comment else None
+    if summary is None and comment is None:
+        return
     from agent_job_status.render import render_preview  # Jinja2: only with a template
 
-    publishing = settings.publish
-    if publishing.summary and publishing.summary_template is not None:
-        render_preview("running", publishing.summary_template, "summary")
-    if publishing.comment and publishing.comment_template is not None:
-        render_preview("running", publishing.comment_template, "comment")
+    if summary is not None:
+        render_preview("running", summary, "summary")
+    if comment is not None:
+        render_preview("running", comment, "comment")
 
 
 def run(
@@ -166,7 +173,7 @@ def run(
     """Observe, publish (outputs, log files, summary, comment) and gate."""
     check_templates(settings)
     client = make_client(settings, runner, clock=clock, retry=retry)
-    comments = StickyComments(client, settings, runner) if settings.publish.comment else None
+    comments = sticky_comments(client, settings, runner)
     try:
         reports = observe(
             settings, runner, client, clock=clock, on_change=comments.update if comments else None
@@ -183,6 +190,17 @@ def run(
     if code:
         runner.error(failure_line(reports, settings.gate))
     return Outcome(reports, client.stats, code)
+
+
+def sticky_comments(
+    client: GitHubClient, settings: Settings, runner: Runner
+) -> StickyComments | None:
+    """The run's sticky PR comments; None when `comment` is off."""
+    if not settings.publish.comment:
+        return None
+    from agent_job_status.comment import StickyComments  # Jinja2: only with a comment
+
+    return StickyComments(client, settings, runner)
 
 
 def cancelled(exc: Cancelled, settings: Settings, runner: Runner, stats: Stats) -> Outcome:

@@ -12,7 +12,6 @@ import json
 from dataclasses import fields, replace
 from typing import Any
 
-from agent_job_status.render import render_summary
 from agent_job_status.report import Report, combined_outputs, worst
 from agent_job_status.runner import Runner
 from agent_job_status.settings import Gate, Publishing
@@ -204,6 +203,8 @@ def publish(reports: list[Report], settings: Publishing, runner: Runner) -> list
     for note in notes:
         runner.notice(note)
     if settings.summary:
+        from agent_job_status.render import render_summary  # Jinja2: only for a summary
+
         runner.append_summary(render_summary(reports, settings.summary_template))
     return reports
 

@@ -1,10 +1,10 @@
 """The settings of one run, composed of typed parts, each built once.
 
-`DEFAULTS` holds every default, in the input form action.yml declares (a
-test checks they agree). The parts are built from strings by the `*_from`
-functions below, which use the validators in `inputs.py`; the action builds
-them from `INPUT_*` (`from_inputs`), the CLI from its parsed flags
-(`cli.py`), `serve` from its own flags (it reuses `Api` and `Target`).
+Every default is in `defaults.py`, in the input form action.yml declares.
+The parts are built from strings by the `*_from` functions below, which use
+the validators in `inputs.py`; the action builds them from `INPUT_*`
+(`from_inputs`), the CLI from its parsed flags (`commands.py`), `serve` from
+its own flags (it reuses `Api` and `Target`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agent_job_status.defaults import DEFAULTS, INPUT_NAMES
 from agent_job_status.errors import InputError
 from agent_job_status.inputs import (
     MAX_LOG_BYTES,
@@ -37,35 +38,6 @@ from agent_job_status.inputs import (
 )
 from agent_job_status.profiles import Profile, builtin, choose
 
-DEFAULTS: dict[str, str] = {
-    "job_id": "",
-    "repository": "",
-    "token": "",
-    "api_url": "https://api.github.com",
-    "cache": "true",
-    "branch_prefix": "job/,agent-job/",
-    "workflow": "run-job.yml",
-    "agent": "popebot",
-    "profile_file": "",
-    "wait": "false",
-    "wait_for": "finished",
-    "timeout": "60m",
-    "poll_interval": "10s",
-    "start_timeout": "5m",
-    "fail_on": "failed",
-    "fail_on_timeout": "true",
-    "summary": "true",
-    "summary_template": "",
-    "comment": "false",
-    "comment_pr": "",
-    "comment_template": "",
-    "comment_header": "",
-    "comment_mode": "update",
-    "log_path": ".agent-job-status/{job_id}.log",
-    "log_max_bytes": "65536",
-    "reports_path": ".agent-job-status/reports.json",
-}
-INPUT_NAMES = tuple(DEFAULTS)
 HOSTED_JOB_LIMIT = 6 * 3600  # seconds a job may run on a GitHub-hosted runner
 
 

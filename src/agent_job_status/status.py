@@ -8,8 +8,8 @@ word, prints as it, and serialises to JSON as it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Lifecycle(StrEnum):
@@ -21,8 +21,9 @@ class Lifecycle(StrEnum):
     ARCHIVED = "archived"
 
 
-@dataclass(frozen=True)
-class Traits:
+# A NamedTuple, not a dataclass: the CLI's parser needs WORDS, and `dataclasses`
+# (with `inspect`) would double what `--help` imports.
+class Traits(NamedTuple):
     lifecycle: Lifecycle | None  # None: nothing exists to have a lifecycle
     terminal: bool  # ends a `wait_for: finished` wait
     landed_or_final: bool  # ends a `wait_for: merged` wait (completed may still merge)

@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from agent_job_status.defaults import AGENTS, BUILTIN
 from agent_job_status.errors import InputError
 from agent_job_status.profiles.model import (
     FACT_WORDS,
@@ -31,8 +32,6 @@ from agent_job_status.profiles.model import (
 )
 from agent_job_status.status import Status
 
-BUILTIN = ("popebot", "copilot", "claude", "openhands")
-AGENTS = (*BUILTIN, "custom")
 MAX_PROFILE_BYTES = 256 * 1024
 PLACEHOLDERS = ("{id}", "{n}", "{stamp}", "{slug}")
 CONFIDENCE = ("high", "medium", "low", "guess")

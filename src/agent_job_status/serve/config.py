@@ -6,11 +6,12 @@ import argparse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from agent_job_status.defaults import DEFAULTS
 from agent_job_status.errors import ConfigError, InputError
 from agent_job_status.github.wire import RetryPolicy
 from agent_job_status.inputs import BAD_ID_CHARS, MAX_JOB_ID
 from agent_job_status.profiles import Profile, builtin
-from agent_job_status.settings import DEFAULTS, Api, Target, api_from, target_from
+from agent_job_status.settings import Api, Target, api_from, target_from
 
 API_KEY_ENV = "AGENT_JOB_STATUS_API_KEY"
 DEFAULT_HOST = "127.0.0.1"
