@@ -94,6 +94,19 @@ def job(
     return ids
 
 
+def test_the_final_look_asks_no_status_the_last_poll_just_read(
+    vsim: Simulator, clock: SimClock, tmp_path: Path
+) -> None:
+    """The last poll saw the job end; the final look only adds the details."""
+    job(vsim)
+    w = wait(vsim, clock, tmp_path)
+    assert w.report.status == "completed" and w.report.changed_files  # details are there
+    pull_lists = [q for q in vsim.requests if q.path.endswith("/pulls")]
+    assert len(pull_lists) == 1 and pull_lists[0].status == 200  # never asked again
+    last_runs = [q for q in vsim.requests if q.path.endswith("/runs")][-1]
+    assert last_runs.status == 200  # the poll that saw the end, not a re-read
+
+
 def test_to_completed(vsim: Simulator, clock: SimClock, tmp_path: Path) -> None:
     job(vsim)
     w = wait(vsim, clock, tmp_path)

@@ -46,8 +46,16 @@ def observe_one(source: FactSource, job_id: str, *, detail: bool) -> Report:
 
 
 def observe(source: FactSource, job_ids: tuple[str, ...], *, detail: bool) -> list[Report]:
-    # Facts never go backwards when a list lags.
-    facts = [source.settled(f) for f in source.status_facts(job_ids)]
+    return reports_for(source, status_facts(source, job_ids), detail=detail)
+
+
+def status_facts(source: FactSource, job_ids: tuple[str, ...]) -> list[JobFacts]:
+    """Each job's status facts, settled: they never go backwards when a list lags."""
+    return [source.settled(f) for f in source.status_facts(job_ids)]
+
+
+def reports_for(source: FactSource, facts: list[JobFacts], *, detail: bool) -> list[Report]:
+    """The reports of these status facts; with `detail`, what they show beyond it."""
     reports = [source.resolve(f) for f in facts]
     if not detail:
         return reports

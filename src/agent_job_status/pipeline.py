@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from agent_job_status.cancel import Cancelled
 from agent_job_status.display import describe
-from agent_job_status.engine import FactSource
-from agent_job_status.engine import observe as observe_jobs
+from agent_job_status.engine import FactSource, reports_for, status_facts
+from agent_job_status.facts import JobFacts
 from agent_job_status.github.agent_source import source_for_profile
 from agent_job_status.github.answers import MISSING_REASONS
 from agent_job_status.github.client import GitHubClient
@@ -34,6 +34,10 @@ if TYPE_CHECKING:
     from agent_job_status.comment import StickyComments
 
 FAILED_LOG_LINES = 30  # of a failed job's log, shown in the step log
+# A detailed look within this many seconds of a light one details the facts
+# that look read (a wait's final look follows its last poll at once) instead
+# of asking GitHub for the same status twice.
+FRESH = 2.0
 
 
 @dataclass
@@ -107,6 +111,7 @@ def observe(
         watch=settings.wait.enabled,
     )
     seen: set[str] = set()
+    light: list[tuple[tuple[str, ...], list[JobFacts], float]] = []  # the last light look
 
     def look(detail: bool) -> list[Report]:
         if not settings.jobs.every:
@@ -116,7 +121,14 @@ def observe(
             # branch and closes its PR (the two things that list it).
             seen.update(source.all_job_ids())
             ids = tuple(sorted(seen))
-        return observe_jobs(source, ids, detail=detail) or [nothing_found(settings)]
+        last = light.pop() if light else None
+        if detail and last is not None and last[0] == ids and clock.time() - last[2] < FRESH:
+            facts = last[1]  # a wait's final look: the status was read just now
+        else:
+            facts = status_facts(source, ids)
+        if not detail:
+            light.append((ids, facts, clock.time()))
+        return reports_for(source, facts, detail=detail) or [nothing_found(settings)]
 
     if not settings.wait.enabled:
         reports = look(True)
