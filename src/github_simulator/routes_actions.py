@@ -13,6 +13,9 @@ from github_simulator.records import RunAttempt
 from github_simulator.routing import _route, paginate
 from github_simulator.wire import DOCS, _Ctx, _HTTPError, _not_found, _Resp
 
+FILTERS_CAPPED = ("actor", "branch", "check_suite_id", "created", "event", "head_sha", "status")
+FILTERED_CAP = 1_000
+
 
 def _runs_list(sim: Simulator, ctx: _Ctx, workflow: str | None) -> _Resp:
     st = sim.state
@@ -32,6 +35,11 @@ def _runs_list(sim: Simulator, ctx: _Ctx, workflow: str | None) -> _Resp:
         want = q["status"]
         runs = [r for r in runs if want in (r.latest.status, r.latest.conclusion)]
     runs.sort(key=lambda r: (r.created_at, r.id), reverse=True)
+    if any(q.get(name) for name in FILTERS_CAPPED):
+        # "This endpoint will return up to 1,000 results for each search when
+        # using the following parameters" (docs of both runs lists): a filtered
+        # query never reaches runs past the 1,000 newest.
+        runs = runs[:FILTERED_CAP]
     page, headers = paginate(ctx, runs)
     body = {
         "total_count": len(runs),

@@ -271,3 +271,26 @@ def test_sim_control_endpoints(sim: Simulator, http: requests.Session) -> None:
     assert bad.status_code == 400
     sim.reset_requests()
     assert requests.get(f"{sim.url}/_sim/requests").json() == []
+
+
+def test_filtered_runs_lists_stop_at_1000_results(
+    sim: Simulator, http: requests.Session, clock: SimClock
+) -> None:
+    """As GitHub documents for actor, branch, event, head_sha, status...: a
+    filtered list shows the 1,000 newest matches; the unfiltered list all."""
+    sim.state.create_branch("job/a")
+    ids = []
+    for _ in range(1_005):
+        ids.append(sim.state.start_run("job/a"))
+        clock.advance(1)
+    url = f"{sim.url}{REPO}/actions/runs"
+    filtered = [
+        r["id"]
+        for page in range(1, 12)
+        for r in http.get(url, params={"branch": "job/a", "per_page": 100, "page": page}).json()[
+            "workflow_runs"
+        ]
+    ]
+    assert filtered == ids[::-1][:1_000]
+    last = http.get(url, params={"per_page": 100, "page": 11}).json()["workflow_runs"]
+    assert [r["id"] for r in last] == ids[4::-1]
