@@ -113,16 +113,7 @@ def sample_report(status: str) -> Report:
     if status == "closed":
         closed = done + timedelta(hours=2, minutes=5)
         return replace(finished, pr_state="closed", closed_at=closed, archived_at=closed)
-    if status == "unknown":
-        return Report(
-            id=SAMPLE_ID,
-            status=Status.UNKNOWN,
-            reason="unreadable_run",
-            branch=branch,
-            source_repository=SAMPLE_REPOSITORY,
-            branch_url=f"{_GH}/tree/{branch}",
-        )
-    return Report(
+    nothing = Report(
         id=SAMPLE_ID,
         status=Status.NOT_FOUND,
         reason="",
@@ -130,3 +121,12 @@ def sample_report(status: str) -> Report:
         source_repository=SAMPLE_REPOSITORY,
         branch_exists=False,
     )
+    if status == "unknown":  # the newest run was listed unreadable: nothing else is known
+        return replace(
+            nothing,
+            status=Status.UNKNOWN,
+            reason="unreadable_run",
+            branch_exists=None,
+            branch_url=f"{_GH}/tree/{branch}",
+        )
+    return nothing
