@@ -6,6 +6,8 @@ never touched), and the tests chosen for its module run against that copy
 (`pytest -x -q -p no:cacheprovider`, PYTHONPATH first, a private bytecode
 cache). A mutant is killed when those tests fail. Prints, per module, how
 many mutants there are, how many were killed, and the survivors by name.
+tests/test_mutants.py, in the fast suite, checks that every mutant still
+changes exactly one place of its file into valid Python.
 
     python scripts/mutants.py            # every mutant
     python scripts/mutants.py client     # the modules (or mutants) whose name holds "client"
@@ -49,14 +51,14 @@ MODULES: dict[str, tuple[tuple[str, ...], list[Mutant]]] = {
             Mutant(
                 "only 'failure' fails",
                 "resolve.py",
-                "run.conclusion not in GOOD_CONCLUSIONS:",
-                'run.conclusion == "failure":',
+                'run.status == "completed" and run.conclusion not in GOOD_CONCLUSIONS',
+                'run.status == "completed" and run.conclusion == "failure"',
             ),
             Mutant(
                 "failed reason fixed",
                 "resolve.py",
-                'return Status.FAILED, run.conclusion or "failure"',
-                'return Status.FAILED, "failure"',
+                'failure = (run.conclusion or "failure") if run is not None and failed_run else ""',
+                'failure = "failure" if run is not None and failed_run else ""',
             ),
             Mutant(
                 "closed only without a run",
@@ -108,38 +110,53 @@ MODULES: dict[str, tuple[tuple[str, ...], list[Mutant]]] = {
             ),
         ],
     ),
-    "github/reads + lag (fetch)": (
-        ("tests/test_batch_reads.py", "tests/test_engine.py", "tests/test_faults.py"),
+    "github/reads, batch, items + lag (fetch)": (
+        (
+            "tests/test_batch_reads.py",
+            "tests/test_engine.py",
+            "tests/test_faults.py",
+            "tests/test_history.py",
+        ),
         [
             Mutant(
-                "batch takes the oldest run",
-                "github/reads.py",
-                "runs[branch] = run_fact(items[0])",
-                "runs[branch] = run_fact(items[-1])",
+                # One pick for both paths now (`newest_run`); was the batch path's items[0].
+                "the oldest run is taken",
+                "github/items.py",
+                'pick = newest(items, is_run, "id")',
+                'pick = newest(items[::-1], is_run, "id")',
             ),
             Mutant(
-                "batch keeps our own run",
-                "github/reads.py",
-                'if self.target.own_run_id is None or i.get("id") != self.target.own_run_id',
-                "if True",
+                # One filter for both paths now (`_agent_run`); was two mutants,
+                # "batch keeps our own run" and "single path keeps our own run".
+                "our own run is kept",
+                "github/listed.py",
+                "        if self.target.own_run_id is not None and "
+                'item.get("id") == self.target.own_run_id:\n            return False\n',
+                "",
+            ),
+            Mutant(
+                # Replaces "single path keeps our own run": the same filter's other half.
+                "a sibling workflow's run is taken",
+                "github/listed.py",
+                'return not is_sibling_run(text_of(item, "path"))',
+                "return True",
             ),
             Mutant(
                 "page bound claims complete",
-                "github/reads.py",
-                "return found, False",
-                "return found, True",
+                "github/batch.py",
+                "if pages == LIST_PAGES:\n"
+                "                horizon.present(found)\n"
+                "                return found, False, answered",
+                "if pages == LIST_PAGES:\n"
+                "                horizon.present(found)\n"
+                "                return found, True, answered",
             ),
             Mutant(
-                "single path keeps our own run",
-                "github/reads.py",
-                "continue  # never the run this action is itself part of",
-                "pass",
-            ),
-            Mutant(
-                "batch takes the oldest PR",
-                "github/reads.py",
-                "pulls[branch] = max(",
-                "pulls[branch] = min(",
+                # Was the batch path's max(...); both paths order PRs here now.
+                "the oldest PR is taken",
+                "github/items.py",
+                'pick = newest(sorted(items, key=number, reverse=True), is_pull, "number")',
+                'pick = newest(sorted(items, key=number), is_pull, "number")',
             ),
             Mutant(
                 # Not `(seen.merged and not listed.merged)`: a merged PR is also
@@ -157,8 +174,13 @@ MODULES: dict[str, tuple[tuple[str, ...], list[Mutant]]] = {
             ),
         ],
     ),
-    "github/client": (
-        ("tests/test_client_bounds.py", "tests/test_github_edge.py", "tests/test_faults.py"),
+    "github/client, wire + http_cache": (
+        (
+            "tests/test_client_bounds.py",
+            "tests/test_github_edge.py",
+            "tests/test_faults.py",
+            "tests/test_http_cache.py",
+        ),
         [
             Mutant(
                 "a 304 is counted",
@@ -167,10 +189,13 @@ MODULES: dict[str, tuple[tuple[str, ...], list[Mutant]]] = {
                 'if not urlsplit(url).path.endswith("/rate_limit"):',
             ),
             Mutant(
-                "Link not kept from the cache on a 304",
+                # Replaces "Link not kept from the cache on a 304": requests-cache
+                # now merges a 304's headers into the cached copy's; what is ours
+                # is telling a revalidated copy from a fresh answer.
+                "a revalidated copy read as a fresh 200",
                 "github/client.py",
-                '"link": resp_headers.get("link") or cached.link',
-                '"link": resp_headers.get("link", "")',
+                "status = 304 if again else resp.status_code",
+                "status = resp.status_code",
             ),
             Mutant(
                 "attempt limit one off",
@@ -193,7 +218,7 @@ MODULES: dict[str, tuple[tuple[str, ...], list[Mutant]]] = {
             Mutant(
                 "off-host redirect retried",
                 "github/client.py",
-                'raise GitHubError(\n                    f"GitHub redirected {verb} '
+                'raise OffHost(\n                    f"GitHub redirected {verb} '
                 '{self._shown(url)} to another host",\n'
                 "                    hint=\"check the 'api_url' input\",\n                )",
                 'raise OSError(f"GitHub redirected {verb} {self._shown(url)} to another host")',
@@ -205,14 +230,15 @@ MODULES: dict[str, tuple[tuple[str, ...], list[Mutant]]] = {
                 "if target == url or hops >= MAX_REDIRECTS:",
             ),
             Mutant(
+                # The cache is requests-cache's now: the realistic slip is a plain session.
                 "no ETag cache",
                 "github/client.py",
-                'if verb == "GET" and etag and status == 200:',
-                "if False:",
+                "self._session = cached_session(self.api_url, token, cache_dir)",
+                "self._session = requests.Session()",
             ),
             Mutant(
                 "backoff above the cap",
-                "github/client.py",
+                "github/wire.py",
                 "return random.uniform(0, min(self.cap, self.base * 2**attempt))",
                 "return random.uniform(0, self.base * 2**attempt)",
             ),
@@ -223,7 +249,7 @@ MODULES: dict[str, tuple[tuple[str, ...], list[Mutant]]] = {
                 "if False:",
             ),
             Mutant(
-                "default attempts 9", "github/client.py", "attempts: int = 8", "attempts: int = 9"
+                "default attempts 9", "github/wire.py", "attempts: int = 8", "attempts: int = 9"
             ),
         ],
     ),
@@ -239,20 +265,20 @@ MODULES: dict[str, tuple[tuple[str, ...], list[Mutant]]] = {
             Mutant(
                 "deadline > instead of >= (hangs)",
                 "wait.py",
-                "timed_out = now >= deadline and",
-                "timed_out = now > deadline and",
+                "timed_out = now >= poller.deadline and",
+                "timed_out = now > poller.deadline and",
             ),
             Mutant(
                 "outage past the deadline kept waiting",
                 "wait.py",
-                "if exc.status in (401, 403, 404) or clock.time() >= deadline:",
+                "if exc.status in (401, 403, 404) or self.clock.time() >= self.deadline:",
                 "if exc.status in (401, 403, 404):",
             ),
             Mutant(
                 "sleep past the deadline",
                 "wait.py",
-                "clock.sleep(max(0.0, min(interval, deadline - now)))",
-                "clock.sleep(interval)",
+                "self.clock.sleep(max(0.0, min(spaced, self.deadline - now)))",
+                "self.clock.sleep(spaced)",
             ),
             Mutant(
                 "no slowing down on a low budget",
@@ -509,16 +535,31 @@ MODULES: dict[str, tuple[tuple[str, ...], list[Mutant]]] = {
 }
 
 
+def mutated(mutant: Mutant, text: str) -> str:
+    """`text` with the mutant applied; ValueError unless it changes exactly one
+    place into valid Python (a stale snippet tests nothing, and a syntax error
+    would count as killed by any test)."""
+    found = text.count(mutant.original)
+    if found != 1 or mutant.replacement == mutant.original:
+        raise ValueError(f"{mutant.name}: snippet found {found} times in {mutant.file}")
+    changed = text.replace(mutant.original, mutant.replacement)
+    try:
+        compile(changed, mutant.file, "exec")
+    except SyntaxError as exc:
+        raise ValueError(f"{mutant.name}: not valid Python ({exc.msg})") from None
+    return changed
+
+
 def run(mutant: Mutant, tests: tuple[str, ...]) -> tuple[bool, float]:
     """(killed, seconds): the mutant applied to a copy of src/, its tests run."""
     with tempfile.TemporaryDirectory(prefix="mutant-") as tmp:
         src = Path(tmp) / "src"
         shutil.copytree(ROOT / "src", src, ignore=shutil.ignore_patterns("__pycache__"))
         target = src / "agent_job_status" / mutant.file
-        text = target.read_text()
-        if text.count(mutant.original) != 1:
-            raise SystemExit(f"{mutant.name}: snippet found {text.count(mutant.original)} times")
-        target.write_text(text.replace(mutant.original, mutant.replacement))
+        try:
+            target.write_text(mutated(mutant, target.read_text()))
+        except ValueError as exc:
+            raise SystemExit(str(exc)) from None
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")]),
@@ -559,8 +600,8 @@ def main(argv: list[str]) -> int:
                 survived.append(mutant.name)
         rows.append((module, len(mutants), len(mutants) - len(survived), survived))
     print("\n| module | mutants | killed | survived |\n|---|---|---|---|")
-    for module, count, killed, survived in rows:
-        print(f"| {module} | {count} | {killed} | {', '.join(survived) or '-'} |")
+    for module, count, dead, survived in rows:
+        print(f"| {module} | {count} | {dead} | {', '.join(survived) or '-'} |")
     total = sum(r[1] for r in rows)
     print(f"| all | {total} | {sum(r[2] for r in rows)} | |")
     return 0

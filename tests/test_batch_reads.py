@@ -1,5 +1,6 @@
 """The batch path (4 or more jobs read from shared list pages) against the
-simulator: the newest run of a branch, never our own run, and the page bound."""
+simulator: the newest run of a branch, never our own run, and the page bound
+(both ways out of it: asking the missing jobs early, and reading up to it)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,11 @@ def finished_run(sim: Simulator, branch: str, conclusion: str) -> int:
     return run
 
 
-def batch(sim: Simulator, tmp_path: Path, own_run: int | None = None) -> list[Report]:
-    assert len(JOBS) >= BATCH_FROM  # the shared-list path, not one job at a time
-    inputs = {"job_id": ",".join(JOBS), "repository": "acme/agents", "token": TOKEN}
+def batch(
+    sim: Simulator, tmp_path: Path, own_run: int | None = None, jobs: tuple[str, ...] = JOBS
+) -> list[Report]:
+    assert len(jobs) >= BATCH_FROM  # the shared-list path, not one job at a time
+    inputs = {"job_id": ",".join(jobs), "repository": "acme/agents", "token": TOKEN}
     env = {"GITHUB_WORKSPACE": str(tmp_path)}
     if own_run is not None:
         env["GITHUB_RUN_ID"] = str(own_run)
@@ -72,6 +75,27 @@ def test_jobs_beyond_the_page_bound_are_asked_one_by_one(sim: Simulator, tmp_pat
     # left (Link rel="last"), the reading stops early and asks them one by one.
     assert 1 <= len(pages) <= LIST_PAGES
     assert {f"job/{job}" for job in JOBS} <= asked
+
+
+def test_the_page_bound_leaves_the_unseen_jobs_to_their_own_queries(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """More jobs than pages left, so the reading goes on to the page bound: the
+    list read is then incomplete, and a job not seen in it is asked on its own,
+    never taken as having no run."""
+    jobs = tuple(f"p{n}" for n in range(12))
+    for job in jobs:
+        sim.state.create_branch(f"job/{job}")
+        finished_run(sim, f"job/{job}", "success")
+    for _ in range(LIST_PAGES * 100 + 1):
+        sim.state.start_run("main")
+    sim.reset_requests()
+    reports = batch(sim, tmp_path, jobs=jobs)
+    assert [(r.status, r.reason) for r in reports] == [("completed", "no_pull_request")] * 12
+    pages = [r for r in sim.requests if r.path.endswith("/runs") and "branch" not in r.query]
+    asked = {r.query.get("branch") for r in sim.requests if r.path.endswith("/runs")}
+    assert len(pages) == LIST_PAGES
+    assert {f"job/{job}" for job in jobs} <= asked
 
 
 def test_the_newest_pr_of_a_branch_decides(sim: Simulator, tmp_path: Path) -> None:
