@@ -283,11 +283,11 @@ def test_wait_until_merged(sim: Sim, act_workdir: Path) -> None:
     assert out["timed_out"] == "false"
     assert out["pr_state"] == "merged"
     assert elapsed >= 4.5
-    # it really polled: several rounds of requests for the branch's runs/PRs
-    pulls = [
-        q for q in sim.requests() if q["path"].endswith("/pulls") and "e2e-life" in str(q["query"])
-    ]
-    assert len(pulls) >= 3, pulls
+    # It really polled: the step log narrates each status it saw, merged last
+    # (a count of requests would depend on when act started against the clock).
+    words = {"pending", "running", "completed", "failed", "merged", "closed", "not_found"}
+    seen = [w for w in re.findall(r"\[\d+m\d\ds\] ([a-z_]+)", r.log) if w in words]
+    assert len(set(seen)) >= 2 and seen[-1] == "merged", seen
     assert "merged" in r.summaries["status"]["s"]
 
 
