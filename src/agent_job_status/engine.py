@@ -11,6 +11,7 @@ from typing import Protocol
 
 from agent_job_status.facts import JobFacts
 from agent_job_status.report import Report
+from agent_job_status.status import Status
 
 
 class FactSource(Protocol):
@@ -60,7 +61,9 @@ def reports_for(source: FactSource, facts: list[JobFacts], *, detail: bool) -> l
     if not detail:
         return reports
     # Details never change the status (the branch, the only status fact among
-    # them, was already asked when it matters), only fill fields.
-    failed = [r.status == "failed" for r in reports]
-    detailed = source.details(list(zip(facts, failed, strict=True)))
-    return [source.resolve(f) for f in detailed]
+    # them, was already asked when it matters), only fill fields. A job whose
+    # status is unknown has nothing for them to explain: none are read.
+    known = [i for i, r in enumerate(reports) if r.status is not Status.UNKNOWN]
+    jobs = [(facts[i], reports[i].status is Status.FAILED) for i in known]
+    detailed = dict(zip(known, source.details(jobs), strict=True))
+    return [source.resolve(detailed[i]) if i in detailed else r for i, r in enumerate(reports)]

@@ -104,3 +104,7 @@ class JobFacts:
     # "run" or "pull_request" when GitHub listed an item of that kind that may
     # be the job's newest but lacks what a status needs (e.g. `status: null`).
     unreadable: str = ""
+
+
+# What each `JobFacts.unreadable` kind is called in words (messages, summary).
+UNREADABLE_ITEMS = {"run": "workflow run", "pull_request": "pull request"}

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from agent_job_status.cancel import Cancelled
 from agent_job_status.display import describe
 from agent_job_status.engine import FactSource, reports_for, status_facts
-from agent_job_status.facts import JobFacts
+from agent_job_status.facts import UNREADABLE_ITEMS, JobFacts
 from agent_job_status.github.agent_source import source_for_profile
 from agent_job_status.github.answers import MISSING_REASONS
 from agent_job_status.github.client import GitHubClient
@@ -34,10 +34,6 @@ if TYPE_CHECKING:
     from agent_job_status.comment import StickyComments
 
 FAILED_LOG_LINES = 30  # of a failed job's log, shown in the step log
-# A detailed look within this many seconds of a light one details the facts
-# that look read (a wait's final look follows its last poll at once) instead
-# of asking GitHub for the same status twice.
-FRESH = 2.0
 
 
 @dataclass
@@ -111,7 +107,11 @@ def observe(
         watch=settings.wait.enabled,
     )
     seen: set[str] = set()
-    light: list[tuple[tuple[str, ...], list[JobFacts], float]] = []  # the last light look
+    # The status facts of the look just before, by job ids. Every look takes
+    # them away, so a detailed look details a light look's facts only right
+    # after it (a wait's final look follows its last poll at once), instead of
+    # asking GitHub for the same status twice; after a failed look, none.
+    light: dict[tuple[str, ...], list[JobFacts]] = {}
 
     def look(detail: bool) -> list[Report]:
         if not settings.jobs.every:
@@ -121,13 +121,11 @@ def observe(
             # branch and closes its PR (the two things that list it).
             seen.update(source.all_job_ids())
             ids = tuple(sorted(seen))
-        last = light.pop() if light else None
-        if detail and last is not None and last[0] == ids and clock.time() - last[2] < FRESH:
-            facts = last[1]  # a wait's final look: the status was read just now
-        else:
-            facts = status_facts(source, ids)
+        before = light.pop(ids, None)
+        light.clear()
+        facts = before if detail and before is not None else status_facts(source, ids)
         if not detail:
-            light.append((ids, facts, clock.time()))
+            light[ids] = facts
         return reports_for(source, facts, detail=detail) or [nothing_found(settings)]
 
     if not settings.wait.enabled:
@@ -256,9 +254,9 @@ def failure_line(reports: list[Report], gate: Gate) -> str:
     unknown = [r for r in reports if r.status is Status.UNKNOWN and r.status not in gate.fail_on]
     said = ""
     if unknown:
-        items = {"unreadable_run": "workflow run", "unreadable_pull_request": "pull request"}
+        item = UNREADABLE_ITEMS  # the reason is `unreadable_<kind>` (rule 0)
         names = ", ".join(
-            f"{neutral(r.id, 80)} (a {items.get(r.reason, 'list item')} of branch "
+            f"{neutral(r.id, 80)} (a {item[r.reason.removeprefix('unreadable_')]} of branch "
             f"{neutral(r.branch, 120)})"
             for r in unknown[:5]
         )

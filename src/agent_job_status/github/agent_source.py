@@ -28,6 +28,7 @@ from agent_job_status.github.answers import (
     missing_reason,
 )
 from agent_job_status.github.client import GitHubClient
+from agent_job_status.github.items import unknown_facts
 from agent_job_status.github.logs import MAX_LOG_CHARS, run_log
 from agent_job_status.github.memo import Memo
 from agent_job_status.github.payloads import is_jobs, job_fact, text_of
@@ -70,8 +71,6 @@ class AgentSource:
 
     def _details(self, facts: JobFacts, failed: bool) -> JobFacts:
         """Files, steps and a failed run's log; what cannot be read is `missing`."""
-        if facts.unreadable:
-            return facts  # no status, so nothing for details to explain
         missing: list[tuple[str, str]] = []
         files: tuple[str, ...] = facts.changed_files
         if facts.pull is not None:
@@ -175,14 +174,7 @@ class AgentSource:
         try:
             return self._facts(job_id)
         except UnreadableItem as exc:  # only this job's status is unknown
-            return AgentFacts(
-                job_id=job_id,
-                repository=self.target.repository,
-                branch_name=exc.branch or self._shown_branch(job_id),
-                server_url=self.target.server_url,
-                branch_checked=False,
-                unreadable=exc.kind,
-            )
+            return unknown_facts(AgentFacts, self.target, job_id, self._shown_branch(job_id), exc)
 
     def _facts(self, job_id: str) -> AgentFacts:
         profile, reads = self.profile, self.reads

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from agent_job_status.errors import GitHubError
+from agent_job_status.facts import UNREADABLE_ITEMS
 
 TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
 
@@ -55,7 +56,7 @@ class UnreadableItem(GitHubError):
     def __init__(self, kind: str, branch: str | None, where: str = "") -> None:
         self.kind = kind  # "run" or "pull_request": `JobFacts.unreadable`
         self.branch = branch  # None: not known from the item (`where` says what was read)
-        what = "workflow run" if kind == "run" else "pull request"
+        what = UNREADABLE_ITEMS[kind]
         where = where or f"for branch {branch!r}"
         super().__init__(
             f"GitHub listed a {what} {where} without an id or status; that job's status is unknown",

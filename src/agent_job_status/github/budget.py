@@ -28,9 +28,8 @@ def plan(jobs: Sequence[tuple[JobFacts, bool]], remaining: int | None) -> list[f
     """For each (facts, failed) job, the details to read within `remaining`
     requests (None: the limit is unknown, so read everything)."""
     wanted = [(i, LOG) for i, (_, failed) in enumerate(jobs) if failed]
-    known = [i for i, (facts, _) in enumerate(jobs) if not facts.unreadable]
-    wanted += [(i, FILES) for i in known]
-    wanted += [(i, CONFIG) for i in known]
+    wanted += [(i, FILES) for i in range(len(jobs))]
+    wanted += [(i, CONFIG) for i in range(len(jobs))]
     allowed: list[set[str]] = [set() for _ in jobs]
     left = None if remaining is None else remaining - RESERVE
     for index, kind in wanted:

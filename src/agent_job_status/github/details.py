@@ -46,8 +46,6 @@ class Details:
     def details(self, facts: JobFacts, *, failed: bool, allowed: frozenset[str] = ALL) -> JobFacts:
         """Add the branch, the run's steps, changed files, the job config and the log
         (those of them in `allowed`; the rest are missing as `over_budget`)."""
-        if facts.unreadable:
-            return facts  # no status, so nothing for details to explain
         missing: list[tuple[str, str]] = [
             (kind, "over_budget") for kind in (LOG, FILES, CONFIG) if kind not in allowed
         ]

@@ -14,10 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from agent_job_status.facts import JobFacts
 from agent_job_status.github.answers import UnreadableItem
 from agent_job_status.github.payloads import is_pull, is_run
+from agent_job_status.settings import Target
+
+F = TypeVar("F", bound=JobFacts)
 
 
 @dataclass(frozen=True)
@@ -71,3 +75,18 @@ def newest_pull(branch: str, items: list[Any]) -> Pick:
     if pick.unreadable_newest:
         raise UnreadableItem("pull_request", branch)
     return pick
+
+
+def unknown_facts(
+    kind: type[F], target: Target, job_id: str, branch: str, exc: UnreadableItem
+) -> F:
+    """The facts of a job whose newest item `exc` could not be read: its status
+    is unknown (rule 0), and nothing else about it is taken as known."""
+    return kind(
+        job_id=job_id,
+        repository=target.repository,
+        branch_name=exc.branch or branch,
+        server_url=target.server_url,
+        branch_checked=False,
+        unreadable=exc.kind,
+    )

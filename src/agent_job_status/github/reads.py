@@ -17,6 +17,7 @@ from urllib.parse import quote
 from agent_job_status.errors import ConfigError, GitHubError
 from agent_job_status.facts import BranchFact, JobFact, JobFacts, PullFact, RunFact
 from agent_job_status.github.answers import NotFound, UnreadableItem
+from agent_job_status.github.items import unknown_facts
 from agent_job_status.github.listed import (
     ListedItems,
     branch_pulls,
@@ -114,16 +115,9 @@ class StatusReads(ListedItems):
     def unreadable(self, job_id: str, exc: UnreadableItem) -> JobFacts:
         """An item that may be the job's newest cannot be read: its status is
         unknown. The next look starts afresh (a wait's next poll reads it again)."""
-        name = exc.branch or self.candidates(job_id)[0]
-        self._watched.pop(name, None)
-        return JobFacts(
-            job_id=job_id,
-            repository=self.target.repository,
-            branch_name=name,
-            server_url=self.target.server_url,
-            branch_checked=False,
-            unreadable=exc.kind,
-        )
+        facts = unknown_facts(JobFacts, self.target, job_id, self.candidates(job_id)[0], exc)
+        self._watched.pop(facts.branch_name, None)
+        return facts
 
     def _status_facts(self, job_id: str) -> JobFacts:
         found = self._found.get(job_id)
