@@ -283,7 +283,7 @@ MODULES: dict[str, tuple[tuple[str, ...], list[Mutant]]] = {
             Mutant(
                 "no slowing down on a low budget",
                 "wait.py",
-                "return max(interval, until_reset / max(rate.remaining, 1))",
+                "return max(interval, until_reset / max(polls_left, 1))",
                 "return interval",
             ),
         ],

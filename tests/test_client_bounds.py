@@ -115,3 +115,37 @@ def test_a_link_to_another_host_is_refused_before_any_request(
     with pytest.raises(GitHubError, match=r"^refusing to send the token to another host: "):
         client.get_all(PULLS)
     assert [r.headers.get("Host", "") for r in vsim.requests] == [f"127.0.0.1:{vsim.port}"]
+
+
+def test_requests_are_paced_under_the_secondary_limit(vsim: Simulator, clock: SimClock) -> None:
+    """1,000 GETs to one endpoint at once: GitHub (and the simulator) refuse past
+    900 points a minute per endpoint; the client spreads them instead (800 in the
+    first minute, the rest after), so none is refused and nothing is retried."""
+    client = client_for(vsim, clock)
+    start = clock.time()
+    for _ in range(1000):
+        client.get(PULLS, {"state": "all"})
+    statuses = api_requests(vsim, PULLS)
+    assert len(statuses) == 1000 and set(statuses) <= {200, 304}
+    first_minute = [r for r in vsim.requests if r.at < start + 60]
+    assert len(first_minute) == 800
+    assert client.stats.retries == 0 and client.pace.waited == 60
+
+
+def test_a_write_costs_five_points_of_the_pace() -> None:
+    from agent_job_status.github.wire import Pace
+
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    pace = Pace(lambda: now[0], sleep, points=10, window=60.0)
+    pace.take("POST")
+    pace.take("PATCH")  # 10 points: the window is full
+    assert slept == []
+    now[0] = 30.0
+    pace.take("GET")  # waits for the first write to leave the window
+    assert slept == [30.0] and now[0] == 60.0

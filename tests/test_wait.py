@@ -278,6 +278,8 @@ def test_low_budget_stretches_the_interval() -> None:
     assert next_interval(10, client, now=1000) == 10  # plenty left
     client.rate.remaining = 60  # 6% left, an hour to the reset: one poll a minute
     assert next_interval(10, client, now=1000) == pytest.approx(3600 / 60)
+    # Polls of many jobs counting 30 requests each: two polls left, 30 minutes apart.
+    assert next_interval(10, client, now=1000, per_poll=30) == pytest.approx(3600 / 2)
 
 
 def test_rate_limit_exhausted_past_the_timeout_ends_clearly(

@@ -149,6 +149,7 @@ class _Poller:
         self.last_line = self.start
         self.stretched = False  # polls spaced out for a low rate-limit budget
         self.seen: dict[str, str] = {}
+        self.per_poll = 0  # requests the last look counted
 
     def say(self, line: str) -> None:
         self.log(f"[{elapsed_text(self.clock.time() - self.start)}] {line}")
@@ -156,6 +157,7 @@ class _Poller:
     def look(self, observe: Observe) -> list[Report] | None:
         """One light look; None (after sleeping) when it should simply be tried again."""
         now = self.clock.time()
+        before = self.client.stats.counted
         try:
             return observe(False)
         except RateLimitExhausted as exc:
@@ -174,6 +176,8 @@ class _Poller:
             self.say(f"GitHub unavailable ({exc.message}); will retry")
             left = max(0.0, self.deadline - self.clock.time())
             self.clock.sleep(min(self.policy.poll_interval, left))
+        finally:
+            self.per_poll = self.client.stats.counted - before
         return None
 
     def narrate(self, reports: list[Report], waited: float) -> bool:
@@ -198,7 +202,7 @@ class _Poller:
                 f"{stats.requests} requests, {stats.counted} counted"
             )
             self.last_line = now
-        spaced = next_interval(interval, self.client, now)
+        spaced = next_interval(interval, self.client, now, self.per_poll)
         if (spaced > interval) != self.stretched:
             self.stretched = not self.stretched
             left = self.client.rate.remaining
@@ -225,13 +229,15 @@ def _final(
     return reports
 
 
-def next_interval(interval: float, client: Budget, now: float) -> float:
-    """Space polls out when the rate-limit budget runs low."""
+def next_interval(interval: float, client: Budget, now: float, per_poll: int = 1) -> float:
+    """Space polls out when the rate-limit budget runs low; `per_poll`: what the
+    last poll counted (many jobs' polls cost more than one request each)."""
     rate = client.rate
     if rate.limit and rate.remaining is not None and rate.reset_at:
         share = rate.remaining / rate.limit
         if share < LOW_BUDGET:
             until_reset = max(0.0, rate.reset_at - now)
             # Spread what is left evenly over the time to the reset.
-            return max(interval, until_reset / max(rate.remaining, 1))
+            polls_left = rate.remaining / max(per_poll, 1)
+            return max(interval, until_reset / max(polls_left, 1))
     return interval

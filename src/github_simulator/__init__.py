@@ -33,11 +33,14 @@ Simulator (``server.py``)
     time + ``at_seconds``; ``sim.schedule_in(delay, fn)`` is relative to now. Due events run at
     the start of each API request and on ``sim.run_due()`` (returns how many ran);
     ``sim.pending_events`` counts those not yet run.
-    ``sim.requests``: ``list[RecordedRequest(method, path, query, status, counted, headers)]``
-    (``path`` decoded, without query and without ``/api/v3``; ``status`` 0 for a reset
-    connection); ``sim.reset_requests()``.
+    ``sim.requests``: ``list[RecordedRequest(method, path, query, status, counted, headers,
+    at)]`` (``path`` decoded, without query and without ``/api/v3``; ``status`` 0 for a reset
+    connection; ``at`` the clock's time); ``sim.reset_requests()``.
     ``sim.rate_limit``: ``RateLimit(limit=5000, remaining, reset)`` with ``.used``; settable.
     The window resets (remaining = limit) once clock time passes ``reset``.
+    ``sim.points_per_minute`` (900; None: off): GitHub's secondary limit per endpoint (a
+    route), GET 1 point and a write 5 over a sliding minute; past it, 403 "secondary rate
+    limit" with ``Retry-After`` (the seconds until the minute has room), not counted.
     ``sim.faults``: ``list[Fault(method, path_regex, kind, times=1, query=None, skip=0)]``
     (``sim.add_fault(...)`` appends one); ``method`` ``"*"`` matches any; ``times=None`` means
     forever; ``query`` is a regex on the raw query string (``r"page=2"``: one page of a list);

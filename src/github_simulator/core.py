@@ -7,14 +7,19 @@ adds the HTTP lifecycle on top, so nothing here imports the server back.
 
 from __future__ import annotations
 
+import bisect
+import math
 import re
 import threading
+from collections import deque
 from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 
 from github_simulator.clock import Clock, RealClock
 from github_simulator.state import SimState
 from github_simulator.wire import Fault, Identity, RateLimit, RecordedRequest
+
+SECONDARY_POINTS = 900
 
 
 class SimulatorCore:
@@ -39,6 +44,13 @@ class SimulatorCore:
         self.port = port
         self.epoch = self.clock.time()
         self.rate_limit = RateLimit(reset=int(self.epoch) + 3600)
+        # GitHub's secondary limit: "No more than 900 points per minute are allowed
+        # for REST API endpoints" per endpoint; a GET is 1 point, a write 5
+        # (docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api).
+        # None turns it off.
+        self.points_per_minute: int | None = SECONDARY_POINTS
+        self._points: dict[str, deque[tuple[float, int]]] = {}
+        self.secondary_refused = 0  # requests refused for the secondary limit
         self.requests: list[RecordedRequest] = []
         self.faults: list[Fault] = []
         self._events: list[tuple[float, int, Callable[[SimState], object]]] = []
@@ -63,8 +75,7 @@ class SimulatorCore:
     def _add_event(self, due: float, fn: Callable[[SimState], object]) -> None:
         with self._lock:
             self._event_seq += 1
-            self._events.append((due, self._event_seq, fn))
-            self._events.sort(key=lambda e: (e[0], e[1]))
+            bisect.insort(self._events, (due, self._event_seq, fn), key=lambda e: e[:2])
 
     @property
     def pending_events(self) -> int:
@@ -124,6 +135,24 @@ class SimulatorCore:
                         del self.faults[i]
                 return fault
             return None
+
+    def _secondary_wait(self, endpoint: str, method: str) -> int | None:
+        """Spend this request's points on `endpoint`; or, when the minute's are spent,
+        the seconds until they are not (the request is refused and spends none)."""
+        limit = self.points_per_minute
+        if limit is None:
+            return None
+        cost = 1 if method in ("GET", "HEAD", "OPTIONS") else 5
+        now = self.clock.time()
+        with self._lock:
+            spent = self._points.setdefault(endpoint, deque())
+            while spent and spent[0][0] <= now - 60:
+                spent.popleft()
+            if sum(points for _, points in spent) + cost > limit:
+                self.secondary_refused += 1
+                return max(1, math.ceil(spent[0][0] + 60 - now))
+            spent.append((now, cost))
+        return None
 
     def _record(self, rec: RecordedRequest) -> None:
         with self._lock:

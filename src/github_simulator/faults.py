@@ -6,6 +6,7 @@ import json
 from http import HTTPStatus
 
 from github_simulator.core import SimulatorCore as Simulator
+from github_simulator.routing import endpoint_of
 from github_simulator.wire import (
     DOCS,
     PRIMARY_DOC,
@@ -52,6 +53,13 @@ def _early_fault(sim: Simulator, kind: str) -> _Resp | None:
         moved, _, location = kind[9:].partition(":")
         return _Resp(int(moved), None, {**rate, "Location": location})
     return None
+
+
+def _limited(sim: Simulator, method: str, path: str) -> _Resp | None:
+    """GitHub's secondary limit's answer, when this request is past it
+    (``points_per_minute``); None when it is not."""
+    wait = sim._secondary_wait(endpoint_of(method, path), method)
+    return None if wait is None else _early_fault(sim, f"secondary:{wait}")
 
 
 def _late_fault(sim: Simulator, kind: str, key: str, resp: _Resp) -> None:

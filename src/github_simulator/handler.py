@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from github_simulator.core import SimulatorCore as Simulator
-from github_simulator.faults import _early_fault, _late_fault
+from github_simulator.faults import _early_fault, _late_fault, _limited
 from github_simulator.routing import _dispatch
 from github_simulator.wire import (
     DOCS,
@@ -115,17 +115,17 @@ class _Handler(BaseHTTPRequestHandler):
             return
         ctx = self._context(method, path, raw_path, prefix, qs, body_bytes)
 
+        headers = dict(self.headers.items())
+
         def record(status: int, counted: bool) -> None:
             sim._record(
-                RecordedRequest(
-                    method, path, ctx.query, status, counted, dict(self.headers.items())
-                )
+                RecordedRequest(method, path, ctx.query, status, counted, headers, sim.clock.time())
             )
 
         sim.run_due()
         fault = sim._take_fault(method, path, qs)
         kind = fault.kind.replace("{port}", str(sim.port)) if fault is not None else ""
-        early = _early_fault(sim, kind) if fault is not None else None
+        early = _early_fault(sim, kind) if fault is not None else _limited(sim, method, path)
         if kind == "reset":
             record(0, False)
             self._reset()

@@ -71,6 +71,14 @@ _FAMILY_PERMISSION = {
 }
 
 
+def endpoint_of(method: str, path: str) -> str:
+    """The endpoint a request is for (its route), as GitHub's per-endpoint limits count."""
+    for verb, pattern, _family, _fn in _ROUTES:
+        if verb == method and pattern.match(path):
+            return f"{verb} {pattern.pattern}"
+    return f"{method} {path}"
+
+
 def _dispatch(sim: SimulatorCore, ctx: _Ctx) -> _Resp:
     st = sim.state
     matched_path = False

@@ -32,6 +32,7 @@ class RecordedRequest:
     status: int  # 0 when the connection was reset without an answer
     counted: bool  # whether it consumed primary rate limit
     headers: dict[str, str]
+    at: float = 0.0  # the simulator's clock when it was answered
 
 
 @dataclass

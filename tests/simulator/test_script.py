@@ -249,3 +249,26 @@ def test_fault_as_plain_tuple(sim: Simulator, http: requests.Session) -> None:
     sim.faults.append(("GET", r"/branches/", "status:503", 1))  # type: ignore[arg-type]
     assert http.get(url).status_code == 503
     assert http.get(url).status_code == 200
+
+
+def test_secondary_limit_per_endpoint(
+    sim: Simulator, clock: SimClock, http: requests.Session
+) -> None:
+    """GitHub's documented secondary limit: 900 points a minute per REST endpoint
+    (a GET 1 point); the 901st GET in a minute is refused with a Retry-After, and
+    another endpoint (or the next minute) is not."""
+    runs = f"{sim.url}{REPO}/actions/runs"
+    for _ in range(900):
+        assert http.get(runs).status_code == 200
+    refused = http.get(runs)
+    assert refused.status_code == 403
+    assert "secondary rate limit" in refused.json()["message"]
+    assert refused.headers["Retry-After"] == "60"
+    assert sim.requests[-1].counted is False
+    assert http.get(f"{sim.url}{REPO}/pulls").status_code == 200  # another endpoint
+    clock.advance(60)
+    assert http.get(runs).status_code == 200
+    sim.points_per_minute = None
+    clock.advance(1)
+    for _ in range(901):
+        assert http.get(runs).status_code == 200

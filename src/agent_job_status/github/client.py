@@ -37,6 +37,7 @@ from agent_job_status.github.wire import (
     MALFORMED,
     Again,
     Answer,
+    Pace,
     RateLimit,
     Response,
     RetryPolicy,
@@ -100,6 +101,7 @@ class GitHubClient:
         self.on_retry = on_retry
         self.stats = Stats()
         self.rate = RateLimit()
+        self.pace = Pace(clock, sleep)
 
     # -- the one retry loop ------------------------------------------------
     def _retrying(
@@ -172,6 +174,7 @@ class GitHubClient:
         self, verb: str, url: str, body: Any, accept: str, shape: Callable[[Any], bool], raw: bool
     ) -> Response | Again:
         headers = {**self._headers, "Accept": accept, "X-GitHub-Api-Version": "2022-11-28"}
+        self.pace.take(verb)
         try:
             answer = self._exchange(verb, url, headers, body)
         except _NETWORK as exc:
