@@ -119,6 +119,11 @@ class Details:
     def _branch(self, facts: JobFacts) -> BranchFact | None:
         if facts.branch_checked:
             return facts.branch
+        pull = facts.pull
+        if facts.run is not None and pull is not None and pull.state == "open" and pull.head_sha:
+            # An open PR's head is the branch (GitHub closes a PR whose head branch
+            # is deleted), as the PR answer just read says: no request of its own.
+            return BranchFact(name=facts.branch_name, sha=pull.head_sha)
         if facts.pull is not None and facts.pull.merged:
             pull = facts.pull
             # A merged job's branch only goes away; ask once (a 404 has no ETag).
