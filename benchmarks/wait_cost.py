@@ -6,7 +6,12 @@ Printed per case: HTTP requests made, requests counted against the rate limit
 (a 304 answer to a conditional request is free), and detection latency
 (virtual seconds between a change in the simulator and the waiter seeing it).
 
-    python benchmarks/wait_cost.py            # both cases
+Case 4 waits on 10, 200, 1,000 and 5,000 jobs at once, with a `GITHUB_TOKEN`
+budget (1,000 requests an hour) and GitHub's secondary limit (900 points a
+minute per endpoint) in force, and prints the cost of each poll beside the
+pages of jobs still active.
+
+    python benchmarks/wait_cost.py            # every case
     python benchmarks/wait_cost.py --quick    # fewer jobs, for a smoke run
 """
 
@@ -15,8 +20,10 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import re
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +33,7 @@ from tempfile import TemporaryDirectory
 import requests
 
 from agent_job_status.facts import BranchFact, JobFacts
+from agent_job_status.github.batch import BatchReads
 from agent_job_status.github.payloads import pull_fact, run_fact
 from agent_job_status.pipeline import observe
 from agent_job_status.report import Report
@@ -33,6 +41,7 @@ from agent_job_status.resolve import resolve
 from agent_job_status.runner import Runner
 from agent_job_status.settings import from_inputs
 from github_simulator import SimClock, Simulator
+from github_simulator.routing import endpoint_of
 from github_simulator.state import SimState
 
 TOKEN = "ghs_benchmark_token_0123456789"  # the simulator's own, not a secret
@@ -214,11 +223,104 @@ def latencies(
     return out
 
 
-def fresh() -> tuple[Simulator, SimClock]:
+def fresh(budget: int = 10**9) -> tuple[Simulator, SimClock]:
     clock = SimClock(start=datetime(2026, 1, 1, tzinfo=UTC))
     sim = Simulator(owner="acme", repo="agents", token=TOKEN, clock=clock)
-    sim.rate_limit.limit = sim.rate_limit.remaining = 10**9
+    sim.rate_limit.limit = sim.rate_limit.remaining = budget
     return sim, clock
+
+
+@dataclass
+class Scale:
+    """One wait on many jobs: each poll's cost beside the jobs still active."""
+
+    jobs: int
+    polls: int
+    requests: float  # per poll, mean
+    counted: float  # per poll, mean
+    worst: int  # requests of the dearest poll
+    pages: float  # pages of 100 active jobs per poll, mean
+    endpoint_minute: int  # most requests to one endpoint in any minute
+    secondary: int  # answers refused for the secondary limit
+    primary: int  # answers refused for the primary limit (the wait then sleeps to the reset)
+    details: int  # counted requests of the final look
+    over_budget: int  # jobs with a detail skipped for the budget
+    wrong: int  # final statuses not `merged`
+    seconds: float
+
+
+def scale(jobs: int) -> Scale:
+    """`jobs` 10-minute jobs starting over 5 minutes, awaited until merged at a 10 s
+    interval with a GITHUB_TOKEN budget; per poll, what the shared reads cost."""
+    sim, clock = fresh(budget=1000)
+    polls: list[tuple[int, int, int]] = []  # (requests, counted, active jobs)
+    original = BatchReads.status_facts_many
+
+    depth = [0]  # a poll's read of the jobs not merged yet is part of that poll
+
+    def counted_poll(self: BatchReads, job_ids: tuple[str, ...]) -> list[JobFacts]:
+        depth[0] += 1
+        try:
+            before = len(sim.requests), sum(1 for q in sim.requests if q.counted)
+            facts = original(self, job_ids)
+        finally:
+            depth[0] -= 1
+        if depth[0]:
+            return facts
+        active = sum(1 for f in facts if f.pull is None or not f.pull.merged)
+        made = len(sim.requests) - before[0]
+        polls.append((made, sum(1 for q in sim.requests if q.counted) - before[1], active))
+        return facts
+
+    BatchReads.status_facts_many = counted_poll  # type: ignore[method-assign]
+    try:
+        with sim:
+            ids = [f"s{n}" for n in range(jobs)]
+            changes = {
+                j: hour_job(sim, j, offset=300.0 * n / jobs, scale=1 / 6)
+                for n, j in enumerate(ids)
+            }
+            with TemporaryDirectory() as workspace:
+                settings = from_inputs(
+                    {
+                        "job_id": ",".join(ids),
+                        "repository": "acme/agents",
+                        "token": TOKEN,
+                        "api_url": sim.url,
+                        "wait": "true",
+                        "wait_for": "merged",
+                        "poll_interval": f"{INTERVAL:.0f}s",
+                        "timeout": "12h",
+                        "log_path": "",
+                    },
+                    {"GITHUB_WORKSPACE": workspace},
+                )
+                sim.reset_requests()
+                wall = time.perf_counter()
+                reports = observe(settings, Runner({}, io.StringIO()), clock=clock)
+                seconds = time.perf_counter() - wall
+            reqs = list(sim.requests)
+    finally:
+        BatchReads.status_facts_many = original  # type: ignore[method-assign]
+    del changes
+    t0 = reqs[0].at
+    minutes = Counter((int((q.at - t0) // 60), endpoint_of(q.method, q.path)) for q in reqs)
+    polled = sum(p[0] for p in polls), sum(p[1] for p in polls)
+    return Scale(
+        jobs=jobs,
+        polls=len(polls),
+        requests=polled[0] / len(polls),
+        counted=polled[1] / len(polls),
+        worst=max(p[0] for p in polls),
+        pages=sum(math.ceil(p[2] / 100) for p in polls) / len(polls),
+        endpoint_minute=max(minutes.values()),
+        secondary=sim.secondary_refused,
+        primary=sum(1 for q in reqs if q.status == 403) - sim.secondary_refused,
+        details=sum(1 for q in reqs if q.counted) - polled[1],
+        over_budget=sum(1 for r in reports if any("over_budget" in m for m in r.missing)),
+        wrong=sum(1 for r in reports if r.status != "merged"),
+        seconds=seconds,
+    )
 
 
 def case(
@@ -299,12 +401,42 @@ def main() -> None:
     )
     wrong = [s for r in (one_ours, small, big, deep) for s in r.final if s != "merged"]
     print(f"  final statuses not 'merged': {len(wrong)}")
+    print()
+    sizes = (10, 200) if args.quick else (10, 200, 1000, 5000)
+    print(
+        "Case 4: jobs at scale (10-minute jobs starting over 5 minutes, GITHUB_TOKEN budget "
+        "of 1,000/hour, secondary limit 900/minute/endpoint), per poll"
+    )
+    print(
+        f"  {'jobs':>6} {'polls':>6} {'req/poll':>9} {'counted':>8} {'worst':>6} "
+        f"{'pages':>6} {'req/page':>8} {'max/min/endpoint':>17} {'2nd':>4} {'1st':>4} "
+        f"{'details':>8} {'over budget':>11} {'wrong':>6} {'wall s':>7}"
+    )
+    scaled = {}
+    for jobs in sizes:
+        r4 = scaled[jobs] = scale(jobs)
+        print(
+            f"  {r4.jobs:>6,} {r4.polls:>6} {r4.requests:>9.1f} {r4.counted:>8.1f} {r4.worst:>6} "
+            f"{r4.pages:>6.1f} {r4.requests / r4.pages:>8.2f} {r4.endpoint_minute:>17} "
+            f"{r4.secondary:>4} {r4.primary:>4} {r4.details:>8} {r4.over_budget:>11} {r4.wrong:>6} "
+            f"{r4.seconds:>7.1f}"
+        )
+    print(
+        "  pages: of 100 jobs not yet merged, mean per poll; req/page: requests per poll "
+        "over those pages (flat = no cliff);\n  2nd/1st: answers refused for the secondary "
+        "limit / the primary limit (the wait then sleeps until its reset)"
+    )
     if args.json:
         args.json.write_text(
             json.dumps(
                 {
                     k: vars(v)
-                    for k, v in {"one_ours": one_ours, "one_naive": one_naive, **results}.items()
+                    for k, v in {
+                        "one_ours": one_ours,
+                        "one_naive": one_naive,
+                        **results,
+                        **{f"scale-{n}": r for n, r in scaled.items()},
+                    }.items()
                 },
                 default=str,
                 indent=1,

@@ -144,10 +144,10 @@ MODULES: dict[str, tuple[tuple[str, ...], list[Mutant]]] = {
             Mutant(
                 "page bound claims complete",
                 "github/batch.py",
-                "if pages == LIST_PAGES:\n"
+                "if pages == bound:\n"
                 "                horizon.present(found)\n"
                 "                return found, False, answered",
-                "if pages == LIST_PAGES:\n"
+                "if pages == bound:\n"
                 "                horizon.present(found)\n"
                 "                return found, True, answered",
             ),

@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from agent_job_status.github.batch import BatchReads
+from agent_job_status.github.client import GitHubClient
 from agent_job_status.github.reads import LIST_PAGES
 from agent_job_status.github.source import BATCH_FROM
 from agent_job_status.pipeline import observe
@@ -80,22 +82,49 @@ def test_jobs_beyond_the_page_bound_are_asked_one_by_one(sim: Simulator, tmp_pat
 def test_the_page_bound_leaves_the_unseen_jobs_to_their_own_queries(
     sim: Simulator, tmp_path: Path
 ) -> None:
-    """More jobs than pages left, so the reading goes on to the page bound: the
-    list read is then incomplete, and a job not seen in it is asked on its own,
+    """A list that never says how many pages are left (its Link only ever says
+    "next") is read to the bound, one page per branch wanted (at least LIST_PAGES;
+    a job has a branch under each of thepopebot's two prefixes until one is found):
+    the read is then incomplete, and a job not seen in it is asked on its own,
     never taken as having no run."""
     jobs = tuple(f"p{n}" for n in range(12))
     for job in jobs:
         sim.state.create_branch(f"job/{job}")
         finished_run(sim, f"job/{job}", "success")
-    for _ in range(LIST_PAGES * 100 + 1):
+    for _ in range(300):
         sim.state.start_run("main")
+    runs = "/repos/acme/agents/actions/workflows/run-job.yml/runs"
+    again = f"http://127.0.0.1:{{port}}{runs}?per_page=100&page=2"
+    sim.add_fault("GET", runs, f"link:{again}", times=None, query=r"^(?!.*branch)")
     sim.reset_requests()
     reports = batch(sim, tmp_path, jobs=jobs)
     assert [(r.status, r.reason) for r in reports] == [("completed", "no_pull_request")] * 12
-    pages = [r for r in sim.requests if r.path.endswith("/runs") and "branch" not in r.query]
-    asked = {r.query.get("branch") for r in sim.requests if r.path.endswith("/runs")}
-    assert len(pages) == LIST_PAGES
+    pages = [r for r in sim.requests if r.path == runs and "branch" not in r.query]
+    asked = {r.query.get("branch") for r in sim.requests if r.path == runs}
+    assert len(pages) == max(LIST_PAGES, 2 * len(jobs)) == 24
     assert {f"job/{job}" for job in jobs} <= asked
+
+
+def test_more_jobs_than_list_pages_are_read_from_the_list_not_one_by_one(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """No cliff past LIST_PAGES: 1,500 finished jobs are read from the runs list's
+    15 pages, not with 1,500 queries of their own (nor 3,000, one per prefix)."""
+    jobs = tuple(f"q{n}" for n in range(1500))
+    for job in jobs:
+        sim.state.create_branch(f"job/{job}")
+        finished_run(sim, f"job/{job}", "success")
+    settings = from_inputs(
+        {"job_id": ",".join(jobs), "repository": "acme/agents", "token": TOKEN, "api_url": sim.url},
+        {"GITHUB_WORKSPACE": str(tmp_path)},
+    )
+    reads = BatchReads(GitHubClient(sim.url, TOKEN), settings.target)
+    sim.reset_requests()
+    facts = reads.status_facts_many(jobs)
+    assert all(f.run is not None and f.run.conclusion == "success" for f in facts)
+    runs = [r for r in sim.requests if r.path.endswith("/runs")]
+    assert len(runs) == 15 and not any("branch" in r.query for r in runs)
+    assert not any("head" in r.query for r in sim.requests)
 
 
 def test_the_newest_pr_of_a_branch_decides(sim: Simulator, tmp_path: Path) -> None:

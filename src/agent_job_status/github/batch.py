@@ -27,6 +27,11 @@ class BatchReads(StatusReads):
     def status_facts_many(self, job_ids: tuple[str, ...]) -> list[JobFacts]:
         """Status facts for many jobs from shared lists: the cost of a poll grows
         with the pages of runs and PRs, not with the number of jobs."""
+        if self.watch:  # a wait: a merged job's facts never change, so it is not read again
+            done = {j: self._merged[j] for j in job_ids if j in self._merged}
+            if done:
+                fresh = iter(self.status_facts_many(tuple(j for j in job_ids if j not in done)))
+                return [done[j] if j in done else next(fresh) for j in job_ids]
         names = {job_id: self.candidates(job_id) for job_id in job_ids}
         wanted = {name for candidates in names.values() for name in candidates}
         bad: dict[str, UnreadableItem] = {}  # branch -> its unreadable newest item
@@ -64,6 +69,9 @@ class BatchReads(StatusReads):
             if run is not None and progress and run.status == "in_progress":
                 run = replace(run, jobs=self.run_jobs(run))
             facts.append(self._facts(job_id, name, run, pulls.get(name), branches.get))
+            pull = pulls.get(name)
+            if self.watch and pull is not None and pull.merged:
+                self._merged[job_id] = facts[-1]
         return facts
 
     def _pages(
@@ -75,7 +83,10 @@ class BatchReads(StatusReads):
         branch_of: Callable[[dict[str, Any]], str],
     ) -> tuple[dict[str, list[dict[str, Any]]], bool, datetime | None]:
         """Read list pages until every wanted branch is seen, the list ends, or
-        the pages reach back past what earlier reads showed (`Horizon`).
+        the pages reach back past what earlier reads showed (`Horizon`); or
+        until reading on would cost more requests than asking each missing
+        branch on its own (the pages left, or the bound when the list does not
+        say how many are left).
 
         Returns (items by branch, complete, when GitHub answered): complete is
         False when the page bound stopped the reading first. Branches not found
@@ -86,8 +97,10 @@ class BatchReads(StatusReads):
         url: str | None = self.client.url_for(path, {**params, "per_page": 100})
         pages = 0
         answered = None
+        # A page is worth reading while it is no dearer than the jobs' own queries.
+        bound = max(LIST_PAGES, len(wanted))
         while url is not None:
-            if pages == LIST_PAGES:
+            if pages == bound:
                 horizon.present(found)
                 return found, False, answered
             resp = self.client.request("GET", url, shape=is_pulls if not key else is_runs)

@@ -40,6 +40,7 @@ class ListedItems:
         self._warn = warn or (lambda _message: None)
         self._warned: set[str] = set()
         self._found: dict[str, str] = {}  # job id -> the branch found for it (sticky)
+        self._merged: dict[str, JobFacts] = {}  # a wait's merged jobs: final, not read again
 
     def warn_once(self, message: str) -> None:
         """Warn about an unreadable item once, though every poll lists it again."""

@@ -36,7 +36,7 @@ from agent_job_status.github.payloads import (
     job_fact,
 )
 
-LIST_PAGES = 10  # pages of 100 runs or PRs read per poll before asking per job
+LIST_PAGES = 10  # pages of 100 runs or PRs read at least, or one per job, before asking per job
 PROGRESS_UP_TO = 5  # jobs whose step progress is read on every poll
 
 
