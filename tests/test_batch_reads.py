@@ -135,3 +135,31 @@ def test_the_newest_pr_of_a_branch_decides(sim: Simulator, tmp_path: Path) -> No
         sim.state.open_pr(f"job/{job}", title="second try", body="")
     reports = batch(sim, tmp_path)
     assert [(r.status, r.pr_title) for r in reports] == [("completed", "second try")] * 4
+
+
+def test_a_wait_does_not_read_a_merged_job_again(sim: Simulator, tmp_path: Path) -> None:
+    """A merged PR never changes: a wait's later polls read only the jobs still
+    open (here none, so no request at all), and keep the merged jobs' facts."""
+    for job in JOBS:
+        sim.state.create_branch(f"job/{job}")
+        finished_run(sim, f"job/{job}", "success")
+        if job != "b3":
+            sim.state.merge_pr(sim.state.open_pr(f"job/{job}", title=job, body=""))
+    settings = from_inputs(
+        {"job_id": ",".join(JOBS), "repository": "acme/agents", "token": TOKEN, "api_url": sim.url},
+        {"GITHUB_WORKSPACE": str(tmp_path)},
+    )
+    reads = BatchReads(GitHubClient(sim.url, TOKEN), settings.target, watch=True)
+    first = reads.status_facts_many(JOBS)
+    sim.reset_requests()
+    again = reads.status_facts_many(JOBS)
+    assert again[:3] == first[:3] and all(f.pull and f.pull.merged for f in again[:3])
+    assert again[3].pull is None and again[3].run is not None
+    assert {r.path.rsplit("/", 1)[-1] for r in sim.requests} == {"runs", "pulls"}
+    sim.state.merge_pr(sim.state.open_pr("job/b3", title="b3", body=""))
+    assert reads.status_facts_many(JOBS)[3].pull is not None
+    sim.reset_requests()
+    assert [f.pull is not None and f.pull.merged for f in reads.status_facts_many(JOBS)] == [
+        True
+    ] * 4
+    assert sim.requests == []

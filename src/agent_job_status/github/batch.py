@@ -30,7 +30,8 @@ class BatchReads(StatusReads):
         if self.watch:  # a wait: a merged job's facts never change, so it is not read again
             done = {j: self._merged[j] for j in job_ids if j in self._merged}
             if done:
-                fresh = iter(self.status_facts_many(tuple(j for j in job_ids if j not in done)))
+                rest = tuple(j for j in job_ids if j not in done)
+                fresh = iter(self.status_facts_many(rest) if rest else ())
                 return [done[j] if j in done else next(fresh) for j in job_ids]
         names = {job_id: self.candidates(job_id) for job_id in job_ids}
         wanted = {name for candidates in names.values() for name in candidates}
