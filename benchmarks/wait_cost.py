@@ -36,6 +36,7 @@ from agent_job_status.facts import BranchFact, JobFacts
 from agent_job_status.github.batch import BatchReads
 from agent_job_status.github.payloads import pull_fact, run_fact
 from agent_job_status.pipeline import observe
+from agent_job_status.publish import publish
 from agent_job_status.report import Report
 from agent_job_status.resolve import resolve
 from agent_job_status.runner import Runner
@@ -59,10 +60,16 @@ class Result:
     seconds: float
     final: list[str] = field(default_factory=list)
     details: int = 0  # counted requests for files, logs, config: once per job, not per poll
+    first: int = 0  # counted requests of the first look
 
     @property
     def per_poll(self) -> float:
         return (self.counted - self.details) / self.polls
+
+    @property
+    def per_later_poll(self) -> float:
+        """Counted per poll after the first look (which reads what it has never seen)."""
+        return (self.counted - self.details - self.first) / max(self.polls - 1, 1)
 
 
 # What the final detailed look fetches once per job: files, log folder and
@@ -78,6 +85,12 @@ def tally(sim: Simulator) -> tuple[int, int, int]:
     reqs = list(sim.requests)
     counted = [q for q in reqs if q.counted]
     return len(reqs), len(counted), sum(1 for q in counted if DETAIL_PATHS.search(q.path))
+
+
+def first_look(sim: Simulator) -> int:
+    """Counted requests of the first look (made before the clock first moved)."""
+    reqs = list(sim.requests)
+    return sum(1 for q in reqs if q.counted and q.at == reqs[0].at) if reqs else 0
 
 
 def hour_job(
@@ -155,6 +168,7 @@ def ours(
         seconds,
         [r.status for r in reports],
         details,
+        first_look(sim),
     )
 
 
@@ -223,7 +237,10 @@ def latencies(
     return out
 
 
-def fresh(budget: int = 10**9) -> tuple[Simulator, SimClock]:
+GITHUB_TOKEN_BUDGET = 1000  # requests an hour: what a workflow's own token gets
+
+
+def fresh(budget: int = GITHUB_TOKEN_BUDGET) -> tuple[Simulator, SimClock]:
     clock = SimClock(start=datetime(2026, 1, 1, tzinfo=UTC))
     sim = Simulator(owner="acme", repo="agents", token=TOKEN, clock=clock)
     sim.rate_limit.limit = sim.rate_limit.remaining = budget
@@ -247,12 +264,14 @@ class Scale:
     over_budget: int  # jobs with a detail skipped for the budget
     wrong: int  # final statuses not `merged`
     seconds: float
+    output_bytes: int  # the step's outputs (GitHub's limit: 1 MB)
+    reports_file: bool  # every full report went to the reports file instead
 
 
 def scale(jobs: int) -> Scale:
     """`jobs` 10-minute jobs starting over 5 minutes, awaited until merged at a 10 s
     interval with a GITHUB_TOKEN budget; per poll, what the shared reads cost."""
-    sim, clock = fresh(budget=1000)
+    sim, clock = fresh()
     polls: list[tuple[int, int, int]] = []  # (requests, counted, active jobs)
     original = BatchReads.status_facts_many
 
@@ -299,6 +318,11 @@ def scale(jobs: int) -> Scale:
                 wall = time.perf_counter()
                 reports = observe(settings, Runner({}, io.StringIO()), clock=clock)
                 seconds = time.perf_counter() - wall
+                out = Path(workspace, "output")
+                env = {"GITHUB_OUTPUT": str(out), "GITHUB_WORKSPACE": workspace}
+                publish(reports, settings.publish, Runner(env, io.StringIO()))
+                output_bytes = out.stat().st_size
+                reports_file = Path(workspace, ".agent-job-status/reports.json").exists()
             reqs = list(sim.requests)
     finally:
         BatchReads.status_facts_many = original  # type: ignore[method-assign]
@@ -320,6 +344,8 @@ def scale(jobs: int) -> Scale:
         over_budget=sum(1 for r in reports if any("over_budget" in m for m in r.missing)),
         wrong=sum(1 for r in reports if r.status != "merged"),
         seconds=seconds,
+        output_bytes=output_bytes,
+        reports_file=reports_file,
     )
 
 
@@ -331,7 +357,9 @@ def case(
     offset: float = 0.0,
     history: int = 0,
 ) -> Result:
-    sim, clock = fresh()
+    # The naive loop would exhaust a GITHUB_TOKEN hour within a few polls of 200
+    # jobs (and then crash on the 403): it gets an unlimited budget.
+    sim, clock = fresh(GITHUB_TOKEN_BUDGET if engine == "ours" else 10**9)
     with sim:
         sim.state.add_history(history)  # past agent jobs: merged PRs, completed runs
         ids = [f"b{n}" for n in range(jobs)]
@@ -399,6 +427,11 @@ def main() -> None:
         f"  counted per poll, history vs clean: {deep.per_poll / max(clean.per_poll, 1e-9):.2f}x; "
         f"requests per poll: {deep.requests / deep.polls / (clean.requests / clean.polls):.2f}x"
     )
+    print(
+        f"  first look: {deep.first} counted with history, {clean.first} clean; every later poll: "
+        f"{deep.per_later_poll:.2f} vs {clean.per_later_poll:.2f} counted "
+        f"({deep.per_later_poll / max(clean.per_later_poll, 1e-9):.2f}x)"
+    )
     wrong = [s for r in (one_ours, small, big, deep) for s in r.final if s != "merged"]
     print(f"  final statuses not 'merged': {len(wrong)}")
     print()
@@ -410,7 +443,8 @@ def main() -> None:
     print(
         f"  {'jobs':>6} {'polls':>6} {'req/poll':>9} {'counted':>8} {'worst':>6} "
         f"{'pages':>6} {'req/page':>8} {'max/min/endpoint':>17} {'2nd':>4} {'1st':>4} "
-        f"{'details':>8} {'over budget':>11} {'wrong':>6} {'wall s':>7}"
+        f"{'details':>8} {'over budget':>11} {'wrong':>6} {'outputs':>10} {'file':>5} "
+        f"{'wall s':>7}"
     )
     scaled = {}
     for jobs in sizes:
@@ -419,12 +453,13 @@ def main() -> None:
             f"  {r4.jobs:>6,} {r4.polls:>6} {r4.requests:>9.1f} {r4.counted:>8.1f} {r4.worst:>6} "
             f"{r4.pages:>6.1f} {r4.requests / r4.pages:>8.2f} {r4.endpoint_minute:>17} "
             f"{r4.secondary:>4} {r4.primary:>4} {r4.details:>8} {r4.over_budget:>11} {r4.wrong:>6} "
-            f"{r4.seconds:>7.1f}"
+            f"{r4.output_bytes:>10,} {'yes' if r4.reports_file else 'no':>5} {r4.seconds:>7.1f}"
         )
     print(
         "  pages: of 100 jobs not yet merged, mean per poll; req/page: requests per poll "
         "over those pages (flat = no cliff);\n  2nd/1st: answers refused for the secondary "
-        "limit / the primary limit (the wait then sleeps until its reset)"
+        "limit / the primary limit (the wait then sleeps until its reset); outputs: bytes "
+        "written to GITHUB_OUTPUT (limit 1 MB); file: full reports in reports_path"
     )
     if args.json:
         args.json.write_text(
