@@ -163,3 +163,4 @@ def test_a_wait_does_not_read_a_merged_job_again(sim: Simulator, tmp_path: Path)
         True
     ] * 4
     assert sim.requests == []
+

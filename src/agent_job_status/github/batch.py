@@ -27,12 +27,8 @@ class BatchReads(StatusReads):
     def status_facts_many(self, job_ids: tuple[str, ...]) -> list[JobFacts]:
         """Status facts for many jobs from shared lists: the cost of a poll grows
         with the pages of runs and PRs, not with the number of jobs."""
-        if self.watch:  # a wait: a merged job's facts never change, so it is not read again
-            done = {j: self._merged[j] for j in job_ids if j in self._merged}
-            if done:
-                rest = tuple(j for j in job_ids if j not in done)
-                fresh = iter(self.status_facts_many(rest) if rest else ())
-                return [done[j] if j in done else next(fresh) for j in job_ids]
+        if self.watch and any(job_id in self._merged for job_id in job_ids):
+            return self._besides_merged(job_ids)
         names = {job_id: self.candidates(job_id) for job_id in job_ids}
         wanted = {name for candidates in names.values() for name in candidates}
         bad: dict[str, UnreadableItem] = {}  # branch -> its unreadable newest item
@@ -71,9 +67,17 @@ class BatchReads(StatusReads):
                 run = replace(run, jobs=self.run_jobs(run))
             facts.append(self._facts(job_id, name, run, pulls.get(name), branches.get))
             pull = pulls.get(name)
+            # Final: a wait reads a PR only once its run has ended (above).
             if self.watch and pull is not None and pull.merged:
                 self._merged[job_id] = facts[-1]
         return facts
+
+    def _besides_merged(self, job_ids: tuple[str, ...]) -> list[JobFacts]:
+        """A wait's merged jobs (PR merged, run ended) keep the facts last read; only
+        the others are read, so a poll's pages follow the jobs still active."""
+        rest = tuple(job_id for job_id in job_ids if job_id not in self._merged)
+        fresh = iter(self.status_facts_many(rest) if rest else ())
+        return [self._merged[j] if j in self._merged else next(fresh) for j in job_ids]
 
     def _pages(
         self,
