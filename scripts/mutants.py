@@ -142,6 +142,12 @@ MODULES: dict[str, tuple[tuple[str, ...], list[Mutant]]] = {
                 "return True",
             ),
             Mutant(
+                "a job seen on one prefix is still sought on the other",
+                "github/batch.py",
+                "missing = unseen(groups, found)",
+                "missing = wanted - set(found)",
+            ),
+            Mutant(
                 "page bound claims complete",
                 "github/batch.py",
                 "if pages == bound:\n"

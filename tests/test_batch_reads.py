@@ -164,3 +164,29 @@ def test_a_wait_does_not_read_a_merged_job_again(sim: Simulator, tmp_path: Path)
     ] * 4
     assert sim.requests == []
 
+
+
+def test_a_job_seen_on_one_prefix_is_not_sought_on_the_other(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """A job has a branch under each of thepopebot's prefixes until one is seen:
+    once its run is on `job/<id>`, `agent-job/<id>` is not sought through the
+    rest of the runs list (300 older runs, 3 more pages), nor on its own."""
+    for _ in range(300):
+        sim.state.start_run("main")
+    for job in JOBS:
+        sim.state.create_branch(f"job/{job}")
+        finished_run(sim, f"job/{job}", "success")
+        sim.state.open_pr(f"job/{job}", title=job, body="")
+    settings = from_inputs(
+        {"job_id": ",".join(JOBS), "repository": "acme/agents", "token": TOKEN, "api_url": sim.url},
+        {"GITHUB_WORKSPACE": str(tmp_path)},
+    )
+    reads = BatchReads(GitHubClient(sim.url, TOKEN), settings.target)
+    sim.reset_requests()
+    facts = reads.status_facts_many(JOBS)
+    assert all(f.run is not None and f.pull is not None for f in facts)
+    assert [(r.path.rsplit("/", 1)[-1], r.query.get("page", "1")) for r in sim.requests] == [
+        ("runs", "1"),
+        ("pulls", "1"),
+    ]

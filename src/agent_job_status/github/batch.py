@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -20,6 +20,8 @@ from agent_job_status.github.payloads import (
 from agent_job_status.github.reads import LIST_PAGES, PROGRESS_UP_TO, StatusReads
 from agent_job_status.github.wire import next_link
 
+ENDED = ("", "completed")  # a run's status after which its PR can matter ("": no run)
+
 
 class BatchReads(StatusReads):
     """`StatusReads`, plus many jobs at once from the runs and PR lists."""
@@ -32,16 +34,18 @@ class BatchReads(StatusReads):
         names = {job_id: self.candidates(job_id) for job_id in job_ids}
         wanted = {name for candidates in names.values() for name in candidates}
         bad: dict[str, UnreadableItem] = {}  # branch -> its unreadable newest item
-        runs = self._runs_by_branch(wanted, bad)
-        if self.watch:  # as one job's wait: a PR is looked for once its run has ended
-            ended = {
-                b
-                for b in wanted - set(bad)
-                if getattr(runs.get(b), "status", "") in ("", "completed")
-            }
-            pulls = self._pulls_by_branch(ended, bad) if ended else {}
-        else:
-            pulls = self._pulls_by_branch(wanted - set(bad), bad)
+        runs = self._runs_by_branch(list(names.values()), bad)
+        # A job's PR is sought on the branch its run is on, else on each of its
+        # branches; while waiting, as for one job, once its run has ended.
+        sought = []
+        for candidates in names.values():
+            on_run = [b for b in candidates if runs.get(b)]
+            group = [b for b in on_run[:1] or candidates if b not in bad]
+            if self.watch:
+                group = [b for b in group if getattr(runs.get(b), "status", "") in ENDED]
+            if group:
+                sought.append(tuple(group))
+        pulls = self._pulls_by_branch(sought, bad) if sought else {}
         known = {n for n in wanted if n in bad or runs.get(n) or pulls.get(n)}
         bare = {
             name
@@ -84,10 +88,11 @@ class BatchReads(StatusReads):
         path: str,
         params: dict[str, str | int],
         key: str,
-        wanted: set[str],
+        groups: list[tuple[str, ...]],
         branch_of: Callable[[dict[str, Any]], str],
     ) -> tuple[dict[str, list[dict[str, Any]]], bool, datetime | None]:
-        """Read list pages until every wanted branch is seen, the list ends, or
+        """Read list pages until every job (a group of branches, one per prefix)
+        is seen on one of its branches, the list ends, or
         the pages reach back past what earlier reads showed (`Horizon`); or
         until reading on would cost more requests than asking each missing
         branch on its own (the pages left, or the bound when the list does not
@@ -98,6 +103,7 @@ class BatchReads(StatusReads):
         are remembered as absent when the read is complete (the caller records
         what its per-branch queries find)."""
         found: dict[str, list[dict[str, Any]]] = {}
+        wanted = {branch for group in groups for branch in group}
         horizon = self._horizons[key]
         url: str | None = self.client.url_for(path, {**params, "per_page": 100})
         pages = 0
@@ -118,7 +124,7 @@ class BatchReads(StatusReads):
                 elif not isinstance(item, dict) or not branch_of(item):
                     # No branch to tell whose it is: it can be no job's newest.
                     self.warn_once(f"skipped an unreadable item of {path} (no branch)")
-            missing = wanted - set(found)
+            missing = unseen(groups, found)
             last = items[-1] if items and isinstance(items[-1], dict) else {}
             if not missing or horizon.reached(missing, last.get(LIST_ORDER[key])):
                 break
@@ -132,26 +138,27 @@ class BatchReads(StatusReads):
         return found, True, answered
 
     def _runs_by_branch(
-        self, wanted: set[str], bad: dict[str, UnreadableItem]
+        self, groups: list[tuple[str, ...]], bad: dict[str, UnreadableItem]
     ) -> dict[str, RunFact | None]:
         try:
             found, complete, answered = self._pages(
                 self._runs_path(),
                 {},
                 "workflow_runs",
-                wanted,
+                groups,
                 lambda item: text_of(item, "head_branch"),
             )
         except NotFound:
             self.explain_missing_workflow()
             return {}
         runs: dict[str, RunFact | None] = {}
-        for branch in wanted:
+        left = unseen(groups, found)  # jobs seen on none of their branches
+        for branch in {b for group in groups for b in group}:
             try:
                 run = self._run_of(branch, found.get(branch, []))  # the list is newest first
                 if run is not None:
                     runs[branch] = run
-                elif not complete:
+                elif not complete and branch in left:
                     runs[branch] = self.latest_run(branch)  # beyond the pages read
                     self._horizon_after("workflow_runs", branch, runs[branch], answered)
             except UnreadableItem as exc:
@@ -159,21 +166,22 @@ class BatchReads(StatusReads):
         return runs
 
     def _pulls_by_branch(
-        self, wanted: set[str], bad: dict[str, UnreadableItem]
+        self, groups: list[tuple[str, ...]], bad: dict[str, UnreadableItem]
     ) -> dict[str, PullFact | None]:
         def head_ref(item: dict[str, Any]) -> str:
             head = item.get("head")
             return text_of(head, "ref") if isinstance(head, dict) else ""
 
         params: dict[str, str | int] = {"state": "all", "sort": "updated", "direction": "desc"}
-        found, complete, answered = self._pages(f"{self._repo}/pulls", params, "", wanted, head_ref)
+        found, complete, answered = self._pages(f"{self._repo}/pulls", params, "", groups, head_ref)
         pulls: dict[str, PullFact | None] = {}
-        for branch in wanted:
+        left = unseen(groups, found)
+        for branch in {b for group in groups for b in group}:
             try:
                 pull = self._pull_of(branch, found.get(branch, []))
                 if pull is not None:
                     pulls[branch] = pull
-                elif not complete:
+                elif not complete and branch in left:
                     pulls[branch] = self.newest_pull(branch)
                     self._horizon_after("", branch, pulls[branch], answered)
             except UnreadableItem as exc:
@@ -212,3 +220,9 @@ class BatchReads(StatusReads):
 
 
 # The time each list is ordered by (newest first): runs by creation, PRs as read by update.
+
+
+def unseen(groups: list[tuple[str, ...]], found: Mapping[str, object]) -> set[str]:
+    """The branches of the jobs seen on none of their branches (a job's one
+    found branch is its own: its other prefixes need not be sought)."""
+    return {branch for group in groups if not found.keys() & set(group) for branch in group}
