@@ -148,6 +148,12 @@ MODULES: dict[str, tuple[tuple[str, ...], list[Mutant]]] = {
                 "missing = wanted - set(found)",
             ),
             Mutant(
+                "jobs merged in this poll are taken out of turn",
+                "github/batch.py",
+                "return [done[job_id] if job_id in done else next(fresh) for job_id in job_ids]",
+                "return [self._merged[j] if j in self._merged else next(fresh) for j in job_ids]",
+            ),
+            Mutant(
                 "page bound claims complete",
                 "github/batch.py",
                 "if pages == bound:\n"

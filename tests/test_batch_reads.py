@@ -190,3 +190,28 @@ def test_a_job_seen_on_one_prefix_is_not_sought_on_the_other(
         ("runs", "1"),
         ("pulls", "1"),
     ]
+
+
+def test_jobs_merged_in_the_same_poll_keep_their_order(sim: Simulator, tmp_path: Path) -> None:
+    """Two of the jobs still read merge between polls: each job's facts stay its
+    own (the jobs merged before are taken before the others are read)."""
+    jobs = (*JOBS, "b4", "b5")
+    for job in jobs:
+        sim.state.create_branch(f"job/{job}")
+        finished_run(sim, f"job/{job}", "success")
+    sim.state.merge_pr(sim.state.open_pr("job/b0", title="b0", body=""))
+    settings = from_inputs(
+        {"job_id": ",".join(jobs), "repository": "acme/agents", "token": TOKEN, "api_url": sim.url},
+        {"GITHUB_WORKSPACE": str(tmp_path)},
+    )
+    reads = BatchReads(GitHubClient(sim.url, TOKEN), settings.target, watch=True)
+    reads.status_facts_many(jobs)
+    for job in ("b2", "b4"):
+        sim.state.merge_pr(sim.state.open_pr(f"job/{job}", title=job, body=""))
+    for _ in range(2):
+        facts = reads.status_facts_many(jobs)
+        assert [f.job_id for f in facts] == list(jobs)
+        assert [f.branch_name for f in facts] == [f"job/{job}" for job in jobs]
+        assert [bool(f.pull and f.pull.merged) for f in facts] == [
+            True, False, True, False, True, False
+        ]

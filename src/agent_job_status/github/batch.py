@@ -79,9 +79,11 @@ class BatchReads(StatusReads):
     def _besides_merged(self, job_ids: tuple[str, ...]) -> list[JobFacts]:
         """A wait's merged jobs (PR merged, run ended) keep the facts last read; only
         the others are read, so a poll's pages follow the jobs still active."""
-        rest = tuple(job_id for job_id in job_ids if job_id not in self._merged)
+        done = {job_id: self._merged[job_id] for job_id in job_ids if job_id in self._merged}
+        rest = tuple(job_id for job_id in job_ids if job_id not in done)
+        # `done` is taken first: reading the rest may merge some of them.
         fresh = iter(self.status_facts_many(rest) if rest else ())
-        return [self._merged[j] if j in self._merged else next(fresh) for j in job_ids]
+        return [done[job_id] if job_id in done else next(fresh) for job_id in job_ids]
 
     def _pages(
         self,
