@@ -40,7 +40,7 @@ from agent_job_status.publish import publish
 from agent_job_status.report import Report
 from agent_job_status.resolve import resolve
 from agent_job_status.runner import Runner
-from agent_job_status.settings import from_inputs
+from agent_job_status.settings import Settings, from_inputs
 from github_simulator import SimClock, Simulator
 from github_simulator.routing import endpoint_of
 from github_simulator.state import SimState
@@ -130,6 +130,24 @@ def hour_job(
     }
 
 
+def wait_settings(sim: Simulator, job_ids: list[str], workspace: str, timeout: str) -> Settings:
+    """The action's settings for waiting on `job_ids` until merged, at INTERVAL."""
+    return from_inputs(
+        {
+            "job_id": ",".join(job_ids),
+            "repository": "acme/agents",
+            "token": TOKEN,
+            "api_url": sim.url,
+            "wait": "true",
+            "wait_for": "merged",
+            "poll_interval": f"{INTERVAL:.0f}s",
+            "timeout": timeout,
+            "log_path": "",
+        },
+        {"GITHUB_WORKSPACE": workspace},
+    )
+
+
 def ours(
     sim: Simulator, clock: SimClock, job_ids: list[str], changes: dict[str, dict[str, float]]
 ) -> Result:
@@ -140,20 +158,7 @@ def ours(
             seen[r.id].setdefault(r.status, clock.time())
 
     with TemporaryDirectory() as workspace:
-        settings = from_inputs(
-            {
-                "job_id": ",".join(job_ids),
-                "repository": "acme/agents",
-                "token": TOKEN,
-                "api_url": sim.url,
-                "wait": "true",
-                "wait_for": "merged",
-                "poll_interval": f"{INTERVAL:.0f}s",
-                "timeout": "3h",
-                "log_path": "",
-            },
-            {"GITHUB_WORKSPACE": workspace},
-        )
+        settings = wait_settings(sim, job_ids, workspace, timeout="3h")
         sim.reset_requests()
         started, wall = clock.time(), time.perf_counter()
         reports = observe(settings, Runner({}, io.StringIO()), clock=clock, on_change=on_change)
@@ -303,20 +308,7 @@ def scale(jobs: int) -> Scale:
                 for n, j in enumerate(ids)
             }
             with TemporaryDirectory() as workspace:
-                settings = from_inputs(
-                    {
-                        "job_id": ",".join(ids),
-                        "repository": "acme/agents",
-                        "token": TOKEN,
-                        "api_url": sim.url,
-                        "wait": "true",
-                        "wait_for": "merged",
-                        "poll_interval": f"{INTERVAL:.0f}s",
-                        "timeout": "12h",
-                        "log_path": "",
-                    },
-                    {"GITHUB_WORKSPACE": workspace},
-                )
+                settings = wait_settings(sim, ids, workspace, timeout="12h")
                 sim.reset_requests()
                 wall = time.perf_counter()
                 reports = observe(settings, Runner({}, io.StringIO()), clock=clock)

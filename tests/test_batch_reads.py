@@ -41,6 +41,17 @@ def batch(
     return observe(settings, Runner({}, io.StringIO()))
 
 
+def batch_reads(
+    sim: Simulator, tmp_path: Path, jobs: tuple[str, ...], *, watch: bool = False
+) -> BatchReads:
+    """The shared-list reads themselves (no details), as a wait's when `watch`."""
+    settings = from_inputs(
+        {"job_id": ",".join(jobs), "repository": "acme/agents", "token": TOKEN, "api_url": sim.url},
+        {"GITHUB_WORKSPACE": str(tmp_path)},
+    )
+    return BatchReads(GitHubClient(sim.url, TOKEN), settings.target, watch=watch)
+
+
 def test_the_newest_run_of_a_branch_decides(sim: Simulator, tmp_path: Path) -> None:
     for job in JOBS:
         sim.state.create_branch(f"job/{job}")
@@ -114,11 +125,7 @@ def test_more_jobs_than_list_pages_are_read_from_the_list_not_one_by_one(
     for job in jobs:
         sim.state.create_branch(f"job/{job}")
         finished_run(sim, f"job/{job}", "success")
-    settings = from_inputs(
-        {"job_id": ",".join(jobs), "repository": "acme/agents", "token": TOKEN, "api_url": sim.url},
-        {"GITHUB_WORKSPACE": str(tmp_path)},
-    )
-    reads = BatchReads(GitHubClient(sim.url, TOKEN), settings.target)
+    reads = batch_reads(sim, tmp_path, jobs)
     sim.reset_requests()
     facts = reads.status_facts_many(jobs)
     assert all(f.run is not None and f.run.conclusion == "success" for f in facts)
@@ -145,11 +152,7 @@ def test_a_wait_does_not_read_a_merged_job_again(sim: Simulator, tmp_path: Path)
         finished_run(sim, f"job/{job}", "success")
         if job != "b3":
             sim.state.merge_pr(sim.state.open_pr(f"job/{job}", title=job, body=""))
-    settings = from_inputs(
-        {"job_id": ",".join(JOBS), "repository": "acme/agents", "token": TOKEN, "api_url": sim.url},
-        {"GITHUB_WORKSPACE": str(tmp_path)},
-    )
-    reads = BatchReads(GitHubClient(sim.url, TOKEN), settings.target, watch=True)
+    reads = batch_reads(sim, tmp_path, JOBS, watch=True)
     first = reads.status_facts_many(JOBS)
     sim.reset_requests()
     again = reads.status_facts_many(JOBS)
@@ -178,11 +181,7 @@ def test_a_job_seen_on_one_prefix_is_not_sought_on_the_other(
         sim.state.create_branch(f"job/{job}")
         finished_run(sim, f"job/{job}", "success")
         sim.state.open_pr(f"job/{job}", title=job, body="")
-    settings = from_inputs(
-        {"job_id": ",".join(JOBS), "repository": "acme/agents", "token": TOKEN, "api_url": sim.url},
-        {"GITHUB_WORKSPACE": str(tmp_path)},
-    )
-    reads = BatchReads(GitHubClient(sim.url, TOKEN), settings.target)
+    reads = batch_reads(sim, tmp_path, JOBS)
     sim.reset_requests()
     facts = reads.status_facts_many(JOBS)
     assert all(f.run is not None and f.pull is not None for f in facts)
@@ -200,11 +199,7 @@ def test_jobs_merged_in_the_same_poll_keep_their_order(sim: Simulator, tmp_path:
         sim.state.create_branch(f"job/{job}")
         finished_run(sim, f"job/{job}", "success")
     sim.state.merge_pr(sim.state.open_pr("job/b0", title="b0", body=""))
-    settings = from_inputs(
-        {"job_id": ",".join(jobs), "repository": "acme/agents", "token": TOKEN, "api_url": sim.url},
-        {"GITHUB_WORKSPACE": str(tmp_path)},
-    )
-    reads = BatchReads(GitHubClient(sim.url, TOKEN), settings.target, watch=True)
+    reads = batch_reads(sim, tmp_path, jobs, watch=True)
     reads.status_facts_many(jobs)
     for job in ("b2", "b4"):
         sim.state.merge_pr(sim.state.open_pr(f"job/{job}", title=job, body=""))

@@ -105,7 +105,7 @@ class BatchReads(StatusReads):
         are remembered as absent when the read is complete (the caller records
         what its per-branch queries find)."""
         found: dict[str, list[dict[str, Any]]] = {}
-        wanted = {branch for group in groups for branch in group}
+        wanted = branches_of(groups)
         horizon = self._horizons[key]
         url: str | None = self.client.url_for(path, {**params, "per_page": 100})
         pages = 0
@@ -155,7 +155,7 @@ class BatchReads(StatusReads):
             return {}
         runs: dict[str, RunFact | None] = {}
         left = unseen(groups, found)  # jobs seen on none of their branches
-        for branch in {b for group in groups for b in group}:
+        for branch in branches_of(groups):
             try:
                 run = self._run_of(branch, found.get(branch, []))  # the list is newest first
                 if run is not None:
@@ -178,7 +178,7 @@ class BatchReads(StatusReads):
         found, complete, answered = self._pages(f"{self._repo}/pulls", params, "", groups, head_ref)
         pulls: dict[str, PullFact | None] = {}
         left = unseen(groups, found)
-        for branch in {b for group in groups for b in group}:
+        for branch in branches_of(groups):
             try:
                 pull = self._pull_of(branch, found.get(branch, []))
                 if pull is not None:
@@ -221,10 +221,11 @@ class BatchReads(StatusReads):
         return out
 
 
-# The time each list is ordered by (newest first): runs by creation, PRs as read by update.
-
-
 def unseen(groups: list[tuple[str, ...]], found: Mapping[str, object]) -> set[str]:
     """The branches of the jobs seen on none of their branches (a job's one
     found branch is its own: its other prefixes need not be sought)."""
     return {branch for group in groups if not found.keys() & set(group) for branch in group}
+
+
+def branches_of(groups: list[tuple[str, ...]]) -> set[str]:
+    return {branch for group in groups for branch in group}

@@ -124,8 +124,7 @@ class Details:
             # An open PR's head is the branch (GitHub closes a PR whose head branch
             # is deleted), as the PR answer just read says: no request of its own.
             return BranchFact(name=facts.branch_name, sha=pull.head_sha)
-        if facts.pull is not None and facts.pull.merged:
-            pull = facts.pull
+        if pull is not None and pull.merged:
             # A merged job's branch only goes away; ask once (a 404 has no ETag).
             return self._memo.once(
                 ("branch-after-merge", facts.branch_name, pull.number),
