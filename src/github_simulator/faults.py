@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from http import HTTPStatus
+from typing import Any
 
+from github_simulator import graphql_gate
 from github_simulator.core import SimulatorCore as Simulator
 from github_simulator.routing import endpoint_of
 from github_simulator.wire import (
@@ -55,11 +57,22 @@ def _early_fault(sim: Simulator, kind: str) -> _Resp | None:
     return None
 
 
-def _limited(sim: Simulator, method: str, path: str) -> _Resp | None:
+def _limited(sim: Simulator, method: str, path: str, body: Any = None) -> _Resp | None:
     """GitHub's secondary limit's answer, when this request is past it
-    (``points_per_minute``); None when it is not."""
-    wait = sim._secondary_wait(endpoint_of(method, path), method)
-    return None if wait is None else _early_fault(sim, f"secondary:{wait}")
+    (``points_per_minute``; GraphQL's ``graphql_points_per_minute``, 1 point a
+    query, 5 with a mutation); None when it is not."""
+    points = graphql_gate.secondary_points(method, path, body)
+    if points is None:
+        wait = sim._secondary_wait(endpoint_of(method, path), method)
+        return None if wait is None else _early_fault(sim, f"secondary:{wait}")
+    wait = sim._spend_points("POST graphql", points, sim.graphql_points_per_minute)
+    if wait is None:
+        return None
+    refused = _early_fault(sim, f"secondary:{wait}")
+    assert refused is not None
+    with sim._lock:
+        refused.headers.update(sim._rate_headers("graphql"))
+    return refused
 
 
 def _late_fault(sim: Simulator, kind: str, key: str, resp: _Resp) -> None:

@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
+from github_simulator import graphql_gate
 from github_simulator.core import SimulatorCore as Simulator
 from github_simulator.faults import _early_fault, _late_fault, _limited
 from github_simulator.routing import _dispatch
@@ -125,7 +126,10 @@ class _Handler(BaseHTTPRequestHandler):
         sim.run_due()
         fault = sim._take_fault(method, path, qs)
         kind = fault.kind.replace("{port}", str(sim.port)) if fault is not None else ""
-        early = _early_fault(sim, kind) if fault is not None else _limited(sim, method, path)
+        if fault is not None:
+            early = _early_fault(sim, kind)
+        else:
+            early = _limited(sim, method, path, ctx.body)
         if kind == "reset":
             record(0, False)
             self._reset()
@@ -238,9 +242,14 @@ def _split_target(target: str) -> tuple[str, str, str]:
 
 
 def _answer(sim: Simulator, ctx: _Ctx, late: str, qs: str) -> tuple[_Resp, bool, dict[str, str]]:
-    """The routed answer under the primary rate limit: (response, counted, rate headers)."""
+    """The routed answer under the primary rate limit: (response, counted, rate headers).
+    GraphQL spends its own budget (``graphql_rate_limit``), not the REST one."""
+    graphql = graphql_gate.served(ctx)
     with sim._lock, sim.state.lock:
         sim._refresh_rate_limit()
+        if graphql:
+            resp, counted = graphql_gate.answer(sim, ctx)
+            return resp, counted, sim._rate_headers("graphql")
         counted = ctx.path != "/rate_limit"
         if counted and sim.rate_limit.remaining <= 0:
             resp = _Resp(403, {"message": PRIMARY_MESSAGE, "documentation_url": PRIMARY_DOC})

@@ -1,9 +1,8 @@
-"""Routes for issue comments and the GraphQL `minimizeComment` mutation."""
+"""Routes for issue comments, and the GraphQL endpoint's place in the route table."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from github_simulator import payloads
 from github_simulator.core import SimulatorCore as Simulator
@@ -74,40 +73,10 @@ def _delete_comment(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     return _Resp(204, None)
 
 
-_MINIMIZE = re.compile(r"\bminimizeComment\s*\(")
-_CLASSIFIERS = ("SPAM", "ABUSE", "OFF_TOPIC", "OUTDATED", "DUPLICATE", "RESOLVED")
-
-
 @_route("POST", r"(?:/api)?/graphql")
 def _graphql(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
-    """Only the `minimizeComment` mutation, with `subjectId` and `classifier` as
-    variables (`input: {subjectId: $id, classifier: $classifier}`); errors come
-    back as GraphQL does, 200 with an `errors` list."""
-    query = ctx.body.get("query") if isinstance(ctx.body, dict) else None
-    variables = ctx.body.get("variables") if isinstance(ctx.body, dict) else None
-    if not isinstance(query, str) or not _MINIMIZE.search(query):
-        raise _HTTPError(400, "Problems parsing JSON", "https://docs.github.com/graphql")
-    given = variables if isinstance(variables, dict) else {}
-    subject, classifier = given.get("subjectId"), given.get("classifier")
-    if classifier not in _CLASSIFIERS:
-        invalid = {"message": f"Argument 'classifier' has an invalid value ({classifier})."}
-        return _Resp(200, {"errors": [invalid]})
-    if not sim.state.permissions.pull_requests_write:
-        error: dict[str, Any] = {
-            "type": "FORBIDDEN",
-            "path": ["minimizeComment"],
-            "message": "Resource not accessible by integration",
-        }
-        return _Resp(200, {"data": {"minimizeComment": None}, "errors": [error]})
-    with sim.state.lock:
-        found = [c for c in sim.state.comments.values() if payloads.node_id("IC", c.id) == subject]
-        if not found:
-            missing: dict[str, Any] = {
-                "type": "NOT_FOUND",
-                "path": ["minimizeComment"],
-                "message": f"Could not resolve to a node with the global id of '{subject}'",
-            }
-            return _Resp(200, {"data": {"minimizeComment": None}, "errors": [missing]})
-        found[0].minimized = str(classifier)
-    hidden = {"isMinimized": True, "minimizedReason": str(classifier).lower()}
-    return _Resp(200, {"data": {"minimizeComment": {"minimizedComment": hidden}}})
+    """GitHub's GraphQL endpoint. When it is served (graphql-core and GitHub's schema
+    are there, see ``graphql_gate``), ``handler._answer`` hands it to
+    ``graphql_api`` before routing, for its own rate limit; without them it is a
+    path the simulator does not know."""
+    raise _not_found()

@@ -33,11 +33,12 @@ def _get_rate_limit(sim: Simulator, ctx: _Ctx, m: re.Match[str]) -> _Resp:
     }
     reset = int(sim.clock.time()) + 60
     search = {"limit": 30, "remaining": 30, "reset": reset, "used": 0, "resource": "search"}
+    gql = sim.graphql_rate_limit
     graphql = {
-        "limit": 5000,
-        "remaining": 5000,
-        "reset": reset + 3540,
-        "used": 0,
+        "limit": gql.limit,
+        "remaining": max(0, gql.remaining),
+        "reset": gql.reset,
+        "used": gql.used,
         "resource": "graphql",
     }
     return _Resp(
