@@ -1,6 +1,7 @@
 """A small GitHub REST API simulator: real HTTP on loopback, one repository, scripted state.
 
-Used by the tests and by ``agent-job-status demo``. Standard library only.
+Used by the tests and by ``agent-job-status demo``. Standard library only (GraphQL
+also needs graphql-core, see ``graphql_api.py``).
 
 Quick start::
 
@@ -100,6 +101,12 @@ HTTP
     ``Authorization: token|Bearer <token>``
     required (401 "Bad credentials"). JSON GETs carry ``ETag: W/"<sha256>"``; a matching
     ``If-None-Match`` answers 304 without counting. Paginated lists carry GitHub's ``Link``.
+    GraphQL (``POST /graphql``, ``/api/graphql``): GitHub's published schema run by
+    graphql-core (a test extra; ``graphql_api.py``): ``minimizeComment``,
+    ``repository(owner, name) { ref(qualifiedName) pullRequests(...) }`` and
+    ``rateLimit``; any other field is an error. ``sim.graphql_rate_limit`` (points,
+    apart from ``sim.rate_limit``) and ``sim.graphql_points_per_minute`` (2,000; None:
+    off; a query 1 point, a mutation 5). Without graphql-core or the schema file: 404.
     Control (no auth, not recorded): ``POST /_sim/scenario`` ``{"name", "job_id", "speed"}``,
     ``GET /_sim/requests``, ``POST /_sim/reset_requests``, ``GET /_sim/blobs/<name>``.
 
