@@ -29,6 +29,10 @@ Rate limits, as docs.github.com describes them:
   "GraphQL requests without mutations cost 1 point. GraphQL requests with mutations
   cost 5 points", at most 2,000 points per minute for the GraphQL endpoint
   (``sim.graphql_points_per_minute``).
+
+The docs do not say what a request that never runs costs; here a 400, a parse or
+validation error, or a refusal spends no primary points (every request spends
+secondary ones).
 """
 
 from __future__ import annotations

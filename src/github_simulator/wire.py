@@ -30,7 +30,7 @@ class RecordedRequest:
     path: str  # decoded, without query string and without an /api/v3 prefix
     query: dict[str, str]
     status: int  # 0 when the connection was reset without an answer
-    counted: bool  # whether it consumed primary rate limit
+    counted: bool  # whether it consumed primary rate limit (REST's, or GraphQL's points)
     headers: dict[str, str]
     at: float = 0.0  # the simulator's clock when it was answered
 
