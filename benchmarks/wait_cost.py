@@ -6,6 +6,9 @@ Printed per case: HTTP requests made, requests counted against the rate limit
 (a 304 answer to a conditional request is free), and detection latency
 (virtual seconds between a change in the simulator and the waiter seeing it).
 
+GraphQL queries (one locates every job missing from the lists' first pages)
+are requests and counted ones too, though they spend GraphQL's own budget.
+
 Case 4 waits on 10, 200, 1,000 and 5,000 jobs at once, with a `GITHUB_TOKEN`
 budget (1,000 requests an hour) and GitHub's secondary limit (900 points a
 minute per endpoint) in force, and prints the cost of each poll beside the
@@ -61,6 +64,7 @@ class Result:
     final: list[str] = field(default_factory=list)
     details: int = 0  # counted requests for files, logs, config: once per job, not per poll
     first: int = 0  # counted requests of the first look
+    graphql: int = 0  # GraphQL queries (in requests and counted too; GraphQL's own budget)
 
     @property
     def per_poll(self) -> float:
@@ -174,6 +178,7 @@ def ours(
         [r.status if r.id == job_ids[i] else "another job's report" for i, r in enumerate(reports)],
         details,
         first_look(sim),
+        sum(1 for q in sim.requests if q.path.endswith("/graphql")),
     )
 
 
@@ -252,6 +257,9 @@ def fresh(budget: int = GITHUB_TOKEN_BUDGET) -> tuple[Simulator, SimClock]:
     clock = SimClock(start=datetime(2026, 1, 1, tzinfo=UTC))
     sim = Simulator(owner="acme", repo="agents", token=TOKEN, clock=clock)
     sim.rate_limit.limit = sim.rate_limit.remaining = budget
+    # A GITHUB_TOKEN's GraphQL budget is 1,000 points an hour too, apart from REST's.
+    graphql = sim.graphql_rate_limit
+    graphql.limit = graphql.remaining = min(budget, GITHUB_TOKEN_BUDGET)
     return sim, clock
 
 
@@ -352,6 +360,7 @@ def case(
     offset: float = 0.0,
     history: int = 0,
     head_start: float = 0.0,
+    graphql: bool = True,
 ) -> Result:
     """`head_start`: seconds the jobs run before the wait starts (0: they start
     over the wait's first minute, so its first look finds none of them)."""
@@ -360,6 +369,8 @@ def case(
     sim, clock = fresh(GITHUB_TOKEN_BUDGET if engine == "ours" else 10**9)
     with sim:
         sim.state.add_history(history)  # past agent jobs: merged PRs, completed runs
+        if not graphql:  # as a GitHub Enterprise Server or proxy without it would answer
+            sim.add_fault("POST", "/graphql", "status:404", times=None)
         ids = [f"b{n}" for n in range(jobs)]
         # Starts spread over a minute, as a fleet of agents would; the offset
         # puts changes between polls, so the detection lag is real.
@@ -416,21 +427,32 @@ def main() -> None:
     )
     print()
     print(f"Case 3: 10 jobs in a repository with {HISTORY:,} past agent jobs vs a clean one")
-    print(head + f"  {'per poll':>8} {'details':>8} {'req/poll':>8}")
+    print(head + f"  {'per poll':>8} {'details':>8} {'req/poll':>8} {'graphql':>7}")
     for label, past in (("clean repository", 0), (f"{HISTORY:,} past jobs", HISTORY)):
         results[f"history-{past}"] = case(10, 1 / 6, "ours", history=past)
         r = results[f"history-{past}"]
-        print(row(f"agent-job-status, {label}", r, per_poll=True) + f" {r.requests / r.polls:8.2f}")
-    clean, deep = results["history-0"], results[f"history-{HISTORY}"]
+        print(
+            row(f"agent-job-status, {label}", r, per_poll=True)
+            + f" {r.requests / r.polls:8.2f} {r.graphql:>7}"
+        )
+    results["history-rest"] = case(10, 1 / 6, "ours", history=HISTORY, graphql=False)
+    r = results["history-rest"]
     print(
-        f"  counted per poll, history vs clean: {deep.per_poll / max(clean.per_poll, 1e-9):.2f}x; "
-        f"requests per poll: {deep.requests / deep.polls / (clean.requests / clean.polls):.2f}x"
+        row(f"the same, {HISTORY:,} past, no GraphQL", r, per_poll=True)
+        + f" {r.requests / r.polls:8.2f} {r.graphql:>7}"
     )
-    print(
-        f"  first look: {deep.first} counted with history, {clean.first} clean; every later poll: "
-        f"{deep.per_later_poll:.2f} vs {clean.per_later_poll:.2f} counted "
-        f"({deep.per_later_poll / max(clean.per_later_poll, 1e-9):.2f}x)"
-    )
+    clean = results["history-0"]
+    for label, deep in (("", results[f"history-{HISTORY}"]), (" without GraphQL", r)):
+        print(
+            f"  counted per poll, history{label} vs clean: "
+            f"{deep.per_poll / max(clean.per_poll, 1e-9):.2f}x; requests per poll: "
+            f"{deep.requests / deep.polls / (clean.requests / clean.polls):.2f}x"
+        )
+        print(
+            f"  first look: {deep.first} counted with history{label}, {clean.first} clean; "
+            f"every later poll: {deep.per_later_poll:.2f} vs {clean.per_later_poll:.2f} counted "
+            f"({deep.per_later_poll / max(clean.per_later_poll, 1e-9):.2f}x)"
+        )
     print(
         "  the same 10 jobs dispatched 90 s before the wait starts (its first look finds "
         "their runs):"
@@ -438,13 +460,17 @@ def main() -> None:
     for label, past in (("clean repository", 0), (f"{HISTORY:,} past jobs", HISTORY)):
         results[f"started-{past}"] = case(10, 1 / 6, "ours", history=past, head_start=90)
         r = results[f"started-{past}"]
-        print(row(f"agent-job-status, {label}", r, per_poll=True) + f" {r.requests / r.polls:8.2f}")
+        print(
+            row(f"agent-job-status, {label}", r, per_poll=True)
+            + f" {r.requests / r.polls:8.2f} {r.graphql:>7}"
+        )
     clean, deep = results["started-0"], results[f"started-{HISTORY}"]
     print(
         f"  counted per poll, history vs clean: {deep.per_poll / max(clean.per_poll, 1e-9):.2f}x; "
         f"requests per poll: {deep.requests / deep.polls / (clean.requests / clean.polls):.2f}x"
     )
-    wrong = [s for r in (one_ours, small, big, deep) for s in r.final if s != "merged"]
+    checked = (one_ours, small, big, deep, results[f"history-{HISTORY}"], results["history-rest"])
+    wrong = [s for r in checked for s in r.final if s != "merged"]
     print(f"  final statuses not 'merged': {len(wrong)}")
     print()
     sizes = (10, 200) if args.quick else (10, 200, 1000, 5000)

@@ -116,6 +116,7 @@ MODULES: dict[str, tuple[tuple[str, ...], list[Mutant]]] = {
             "tests/test_engine.py",
             "tests/test_faults.py",
             "tests/test_history.py",
+            "tests/test_locate.py",
         ),
         [
             Mutant(
@@ -158,10 +159,28 @@ MODULES: dict[str, tuple[tuple[str, ...], list[Mutant]]] = {
                 "github/batch.py",
                 "if pages == bound:\n"
                 "                horizon.present(found)\n"
-                "                return found, False, answered",
+                "                return found, unseen(groups, found) - settled, answered",
                 "if pages == bound:\n"
                 "                horizon.present(found)\n"
-                "                return found, True, answered",
+                "                return found, set(), answered",
+            ),
+            Mutant(
+                "a branch GraphQL located nothing for is still asked",
+                "github/batch.py",
+                "empty = now - (located.pulls if not key else located.pulls | located.refs.keys())",
+                "empty: set[str] = set()",
+            ),
+            Mutant(
+                "a look that is not a wait assumes runs too",
+                "github/batch.py",
+                "if not self._graphql or (key and (not self.watch or self._exact)):",
+                "if not self._graphql or (key and self._exact):",
+            ),
+            Mutant(
+                "a final report keeps the wait's assumption",
+                "github/source.py",
+                "if not found_any(f) and assumed.intersection(",
+                "if False and not found_any(f) and assumed.intersection(",
             ),
             Mutant(
                 # Was the batch path's max(...); both paths order PRs here now.

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from agent_job_status.comment import graphql_url
 from agent_job_status.errors import InputError
+from agent_job_status.github.client import graphql_url
 from agent_job_status.render import marker
 from agent_job_status.runner import Runner
 from agent_job_status.status import Status

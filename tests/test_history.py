@@ -74,26 +74,26 @@ def test_history_costs_only_the_first_look(vsim: Simulator, clock: SimClock) -> 
     assert statuses(fresh) == later
 
 
-def test_a_horizon_needs_every_missing_branch_seen_absent() -> None:
+def test_a_horizon_settles_each_branch_seen_absent() -> None:
     horizon = Horizon()
     since = datetime(2026, 1, 1, 12, tzinfo=UTC)
     horizon.absent(["x", "y"], since)
     older = (since - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     newer = (since + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert horizon.reached({"x", "y"}, older)
-    assert not horizon.reached({"x", "y"}, newer)
-    assert not horizon.reached({"x", "z"}, older)  # z was never seen absent
+    assert horizon.passed({"x", "y"}, older) == {"x", "y"}
+    assert horizon.passed({"x", "y"}, newer) == set()
+    assert horizon.passed({"x", "z"}, older) == {"x"}  # z was never seen absent
     horizon.present(["x"])
-    assert not horizon.reached({"x"}, older)
+    assert horizon.passed({"x"}, older) == set()
     horizon.absent(["y"], None)  # a read without a usable Date forgets
-    assert not horizon.reached({"y"}, older)
+    assert horizon.passed({"y"}, older) == set()
 
 
 @pytest.mark.parametrize("hostile", ["", "yesterday", "2026-01-01T00:00:00", 7, None, "\x00Z"])
 def test_hostile_times_never_stop_a_read(hostile: object) -> None:
     horizon = Horizon()
     horizon.absent(["x"], datetime(2026, 1, 1, tzinfo=UTC))
-    assert not horizon.reached({"x"}, hostile)
+    assert horizon.passed({"x"}, hostile) == set()
 
 
 def test_answer_times_and_pages_left() -> None:

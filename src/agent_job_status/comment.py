@@ -33,7 +33,7 @@ from typing import Any
 
 from agent_job_status.errors import GitHubError
 from agent_job_status.github.answers import NotFound, RateLimitExhausted, permission_hint
-from agent_job_status.github.client import GitHubClient
+from agent_job_status.github.client import GitHubClient, graphql_url
 from agent_job_status.render import marker, render_comment
 from agent_job_status.report import Report
 from agent_job_status.runner import Runner
@@ -52,12 +52,6 @@ MINIMIZE = (
     " minimizeComment(input: {subjectId: $subjectId, classifier: $classifier}) {"
     " minimizedComment { isMinimized } } }"
 )
-
-
-def graphql_url(api_url: str) -> str:
-    """GitHub's GraphQL endpoint beside the REST one (GHES: /api/v3 -> /api/graphql)."""
-    base = api_url.rstrip("/")
-    return base[: -len("/v3")] + "/graphql" if base.endswith("/api/v3") else base + "/graphql"
 
 
 def _is_comment(data: Any) -> bool:

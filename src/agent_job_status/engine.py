@@ -33,6 +33,11 @@ class FactSource(Protocol):
         once, so the source can plan what it reads against what it may spend."""
         ...
 
+    def exact(self, facts: list[JobFacts]) -> list[JobFacts]:
+        """`facts` for a final report: whatever a wait assumed to save requests is
+        read again (a source that assumes nothing returns them as they are)."""
+        ...
+
     def all_job_ids(self) -> tuple[str, ...]:
         """Every job that exists now."""
         ...

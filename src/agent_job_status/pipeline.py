@@ -124,6 +124,8 @@ def observe(
         before = light.pop(ids, None)
         light.clear()
         facts = before if detail and before is not None else status_facts(source, ids)
+        if detail:  # a final report: nothing assumed to save requests stays assumed
+            facts = source.exact(facts)
         if not detail:
             light[ids] = facts
         return reports_for(source, facts, detail=detail) or [nothing_found(settings)]

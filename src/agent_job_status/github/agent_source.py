@@ -66,6 +66,9 @@ class AgentSource:
     def resolve(self, facts: JobFacts) -> Report:
         return resolve_with(self.profile, facts)
 
+    def exact(self, facts: list[JobFacts]) -> list[JobFacts]:
+        return facts  # filtered queries only: nothing assumed
+
     def details(self, jobs: Sequence[tuple[JobFacts, bool]]) -> list[JobFacts]:
         return [self._details(facts, failed) for facts, failed in jobs]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -12,6 +13,7 @@ from agent_job_status.facts import BranchFact, JobFacts, PullFact, RunFact
 from agent_job_status.github.answers import NotFound, UnreadableItem
 from agent_job_status.github.horizon import answered_at, pages_left
 from agent_job_status.github.listed import LIST_ORDER
+from agent_job_status.github.locate import PER_QUERY, Located, locate
 from agent_job_status.github.payloads import (
     is_pulls,
     is_runs,
@@ -31,6 +33,7 @@ class BatchReads(StatusReads):
         with the pages of runs and PRs, not with the number of jobs."""
         if self.watch and any(job_id in self._merged for job_id in job_ids):
             return self._besides_merged(job_ids)
+        self._located = Located()  # what GraphQL said holds for this poll only
         names = {job_id: self.candidates(job_id) for job_id in job_ids}
         wanted = {name for candidates in names.values() for name in candidates}
         bad: dict[str, UnreadableItem] = {}  # branch -> its unreadable newest item
@@ -54,6 +57,7 @@ class BatchReads(StatusReads):
             for name in candidates
         }
         branches = self._branches(bare) if bare else {}
+        self.assumed.difference_update(n for n in wanted if runs.get(n) or pulls.get(n))
         progress = len(job_ids) <= PROGRESS_UP_TO
         facts = []
         for job_id, candidates in names.items():
@@ -92,30 +96,31 @@ class BatchReads(StatusReads):
         key: str,
         groups: list[tuple[str, ...]],
         branch_of: Callable[[dict[str, Any]], str],
-    ) -> tuple[dict[str, list[dict[str, Any]]], bool, datetime | None]:
+    ) -> tuple[dict[str, list[dict[str, Any]]], set[str], datetime | None]:
         """Read list pages until every job (a group of branches, one per prefix)
         is seen on one of its branches, the list ends, or
-        the pages reach back past what earlier reads showed (`Horizon`); or
-        until reading on would cost more requests than asking each missing
-        branch on its own (the pages left, or the bound when the list does not
-        say how many are left).
+        the pages reach back past what earlier reads showed (`Horizon`). Past
+        the first page, GraphQL says where the missing jobs are (`locate`);
+        without it, pages are read while no dearer than asking each missing
+        branch on its own (the pages left, or the bound when the list does
+        not say how many are left).
 
-        Returns (items by branch, complete, when GitHub answered): complete is
-        False when the page bound stopped the reading first. Branches not found
-        are remembered as absent when the read is complete (the caller records
-        what its per-branch queries find)."""
+        Returns (items by branch, branches to ask one by one, when GitHub
+        answered). Branches not found are remembered as absent when the read
+        is complete (the caller records what its per-branch queries find)."""
         found: dict[str, list[dict[str, Any]]] = {}
         wanted = branches_of(groups)
         horizon = self._horizons[key]
         url: str | None = self.client.url_for(path, {**params, "per_page": 100})
         pages = 0
         answered = None
+        settled: set[str] = set()  # missing, but read past the time they were absent
         # A page is worth reading while it is no dearer than the jobs' own queries.
         bound = max(LIST_PAGES, len(wanted))
         while url is not None:
             if pages == bound:
                 horizon.present(found)
-                return found, False, answered
+                return found, unseen(groups, found) - settled, answered
             resp = self.client.request("GET", url, shape=is_pulls if not key else is_runs)
             answered = answered or answered_at(resp.headers)
             pages += 1
@@ -126,24 +131,77 @@ class BatchReads(StatusReads):
                 elif not isinstance(item, dict) or not branch_of(item):
                     # No branch to tell whose it is: it can be no job's newest.
                     self.warn_once(f"skipped an unreadable item of {path} (no branch)")
-            missing = unseen(groups, found)
             last = items[-1] if items and isinstance(items[-1], dict) else {}
-            if not missing or horizon.reached(missing, last.get(LIST_ORDER[key])):
+            settled |= horizon.passed(unseen(groups, found), last.get(LIST_ORDER[key]))
+            missing = unseen(groups, found) - settled
+            if not missing:
                 break
             link = resp.headers.get("link", "")
-            if len(missing) < pages_left(link, pages):  # each branch's own query is cheaper
-                horizon.present(found)
-                return found, False, answered
             url = next_link(link)
+            if url is None:
+                break
+            left = pages_left(link, pages)
+            sought = self._located_ask(key, missing, left or bound - pages)
+            if sought is None and len(missing) < left:
+                sought = missing  # each branch's own query is cheaper than the pages left
+            if sought is not None:
+                horizon.present(found)
+                horizon.absent(settled, answered)
+                return found, sought, answered
         horizon.present(found)
         horizon.absent(wanted - set(found), answered)
-        return found, True, answered
+        return found, set(), answered
+
+    def _located_ask(self, key: str, missing: set[str], left: int) -> set[str] | None:
+        """The missing branches to ask one by one once GraphQL has located them
+        (`locate`): those found on an earlier look or located now, not those it
+        says have nothing. None when it cannot settle this list (no GraphQL; runs
+        outside a wait), or when that would cost more than the `left` pages.
+
+        For PRs its word is exact. For runs, a branch with neither a ref nor a
+        PR is assumed to have had no run, which holds unless the branch was
+        deleted with no PR: a wait's final look checks (`exact_facts`)."""
+        if not self._graphql or (key and (not self.watch or self._exact)):
+            return None
+        known = missing & set(self._found.values())
+        fresh = missing - known - self._ever_located  # each branch is located once
+        if math.ceil(len(fresh) / PER_QUERY) + len(known) >= left:
+            return None  # reading on is no dearer
+        if fresh - self._located.asked:
+            more = locate(self.client, self.target, sorted(fresh - self._located.asked))
+            if more is None:  # no GraphQL here (or not now): the lists alone, as before
+                self._graphql = False
+                return None
+            self._located = self._located.merged(more)
+            self._ever_located |= more.asked
+        located = self._located
+        now = missing & located.asked
+        if not now:
+            return None
+        empty = now - (located.pulls if not key else located.pulls | located.refs.keys())
+        if len(missing - empty) >= left:
+            return None
+        self._horizons[key].absent(empty, located.answered)
+        if key:
+            self.assumed.update(empty)
+        return missing - empty
+
+    def exact_facts(self, job_ids: tuple[str, ...]) -> list[JobFacts]:
+        """These jobs' facts with nothing assumed: their runs' past is read."""
+        branches = {b for job_id in job_ids for b in self.candidates(job_id)}
+        self.assumed.difference_update(branches)
+        self._horizons["workflow_runs"].present(branches)
+        self._exact = True
+        try:
+            return self.status_facts_many(job_ids)
+        finally:
+            self._exact = False
 
     def _runs_by_branch(
         self, groups: list[tuple[str, ...]], bad: dict[str, UnreadableItem]
     ) -> dict[str, RunFact | None]:
         try:
-            found, complete, answered = self._pages(
+            found, sought, answered = self._pages(
                 self._runs_path(),
                 {},
                 "workflow_runs",
@@ -154,13 +212,12 @@ class BatchReads(StatusReads):
             self.explain_missing_workflow()
             return {}
         runs: dict[str, RunFact | None] = {}
-        left = unseen(groups, found)  # jobs seen on none of their branches
         for branch in branches_of(groups):
             try:
                 run = self._run_of(branch, found.get(branch, []))  # the list is newest first
                 if run is not None:
                     runs[branch] = run
-                elif not complete and branch in left:
+                elif branch in sought:
                     runs[branch] = self.latest_run(branch)  # beyond the pages read
                     self._horizon_after("workflow_runs", branch, runs[branch], answered)
             except UnreadableItem as exc:
@@ -175,15 +232,14 @@ class BatchReads(StatusReads):
             return text_of(head, "ref") if isinstance(head, dict) else ""
 
         params: dict[str, str | int] = {"state": "all", "sort": "updated", "direction": "desc"}
-        found, complete, answered = self._pages(f"{self._repo}/pulls", params, "", groups, head_ref)
+        found, sought, answered = self._pages(f"{self._repo}/pulls", params, "", groups, head_ref)
         pulls: dict[str, PullFact | None] = {}
-        left = unseen(groups, found)
         for branch in branches_of(groups):
             try:
                 pull = self._pull_of(branch, found.get(branch, []))
                 if pull is not None:
                     pulls[branch] = pull
-                elif not complete and branch in left:
+                elif branch in sought:
                     pulls[branch] = self.newest_pull(branch)
                     self._horizon_after("", branch, pulls[branch], answered)
             except UnreadableItem as exc:
@@ -200,6 +256,9 @@ class BatchReads(StatusReads):
             self._horizons[key].present([branch])
 
     def _branches(self, wanted: set[str]) -> dict[str, BranchFact]:
+        if wanted <= self._located.asked:  # GraphQL said this poll which exist
+            heads = self._located.refs
+            return {n: BranchFact(name=n, sha=heads[n]) for n in wanted if n in heads}
         if len(wanted) == 1:
             name = next(iter(wanted))
             fact = self.branch(name)

@@ -64,6 +64,12 @@ def _shape_any(_: Any) -> bool:
     return True
 
 
+def graphql_url(api_url: str) -> str:
+    """GitHub's GraphQL endpoint beside the REST one (GHES: /api/v3 -> /api/graphql)."""
+    base = api_url.rstrip("/")
+    return base[: -len("/v3")] + "/graphql" if base.endswith("/api/v3") else base + "/graphql"
+
+
 def _no_netrc(request: requests.PreparedRequest) -> requests.PreparedRequest:
     """Session auth that adds nothing: the token header is ours, never ~/.netrc's."""
     return request
@@ -328,6 +334,8 @@ class GitHubClient:
             self.stats.not_modified += 1
         elif not urlsplit(url).path.endswith("/rate_limit"):
             self.stats.counted += 1
+        if headers.get("x-ratelimit-resource", "core") != "core":
+            return  # GraphQL's or search's own budget: the wait spaces polls by core's
         try:
             if "x-ratelimit-limit" in headers:
                 self.rate.limit = int(float(headers["x-ratelimit-limit"]))

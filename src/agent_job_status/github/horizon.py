@@ -58,13 +58,13 @@ class Horizon:
         for branch in branches:
             self._absent.pop(branch, None)
 
-    def reached(self, missing: set[str], oldest: object) -> bool:
-        """Whether a page ending at an item of time `oldest` reaches past every
-        missing branch's horizon (so no later page can hold one of theirs)."""
+    def passed(self, missing: set[str], oldest: object) -> set[str]:
+        """The missing branches whose horizon a page ending at an item of time
+        `oldest` reaches past (so no later page can hold one of theirs)."""
         when = stamp(oldest)
-        if when is None or not missing or not missing <= set(self._absent):
-            return False
-        return when < min(self._absent[branch] for branch in missing)
+        if when is None:
+            return set()
+        return {b for b in missing if b in self._absent and when < self._absent[b]}
 
 
 def pages_left(link: str, read: int) -> int:

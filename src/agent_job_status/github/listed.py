@@ -9,6 +9,7 @@ from agent_job_status.facts import JobFacts, PullFact, RunFact
 from agent_job_status.github.client import GitHubClient
 from agent_job_status.github.horizon import Horizon
 from agent_job_status.github.items import newest_pull, newest_run
+from agent_job_status.github.locate import Located
 from agent_job_status.github.memo import Memo
 from agent_job_status.github.payloads import (
     pull_fact,
@@ -41,6 +42,12 @@ class ListedItems:
         self._warned: set[str] = set()
         self._found: dict[str, str] = {}  # job id -> the branch found for it (sticky)
         self._merged: dict[str, JobFacts] = {}  # a wait's merged jobs: final, not read again
+        self._located = Located()  # GraphQL's word on branches, this poll (`batch`)
+        self._graphql = True  # False once GraphQL failed: the lists alone from then on
+        self._ever_located: set[str] = set()  # branches GraphQL was asked about, once each
+        self._exact = False  # a final look: nothing assumed (`batch.exact_facts`)
+        # Branches a wait assumed had no run: neither a ref nor a PR (`batch`).
+        self.assumed: set[str] = set()
 
     def warn_once(self, message: str) -> None:
         """Warn about an unreadable item once, though every poll lists it again."""

@@ -17,6 +17,7 @@ from agent_job_status.github.client import GitHubClient
 from agent_job_status.github.details import Details
 from agent_job_status.github.discovery import all_job_ids
 from agent_job_status.github.lag import LagGuard
+from agent_job_status.github.listed import found_any
 from agent_job_status.github.marks import Marks
 from agent_job_status.report import Report
 from agent_job_status.resolve import resolve
@@ -55,6 +56,21 @@ class GitHubFacts:
         """Never behind what was seen; then, on those settled facts, what the branch
         says when no agent run does (thepopebot's generation and failure marks)."""
         return self._marks.marked(self._lag.settled(facts))
+
+    def exact(self, facts: list[JobFacts]) -> list[JobFacts]:
+        """A wait assumed that a job with no ref and no PR had no run in the
+        past (GraphQL located neither); for a final report, such a job that is
+        still not found has its runs' past read (`BatchReads.exact_facts`)."""
+        assumed = self.reads.assumed
+        doubt = tuple(
+            f.job_id
+            for f in facts
+            if not found_any(f) and assumed.intersection(self.reads.candidates(f.job_id))
+        )
+        if not doubt:
+            return facts
+        fresh = {f.job_id: self.settled(f) for f in self.reads.exact_facts(doubt)}
+        return [fresh.get(f.job_id, f) for f in facts]
 
     def details(self, jobs: Sequence[tuple[JobFacts, bool]]) -> list[JobFacts]:
         """Details for (facts, failed) jobs, planned first against the rate limit left."""
