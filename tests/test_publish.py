@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from agent_job_status.errors import InputError
 from agent_job_status.publish import OUTPUTS_LIMIT, cut_log, exit_code, outputs_for, publish
 from agent_job_status.report import Report
 from agent_job_status.runner import Runner
@@ -146,6 +147,35 @@ def test_an_empty_reports_path_is_said_not_silent(tmp_path: Path) -> None:
     outputs, log = _published(tmp_path, [report], reports_path="")
     assert outputs["reports_file"] == "" and _total(outputs) <= OUTPUTS_LIMIT
     assert "The full reports were not written: reports_path is empty" in log
+
+
+def test_a_log_or_reports_file_that_cannot_be_written_costs_no_status(tmp_path: Path) -> None:
+    """A directory where a job's log goes, a file where the reports' folder goes:
+    warned about, left out; the outputs are all written (found by Hypothesis
+    in tests/test_bad_input.py: an internal error, exit 3, before)."""
+    (tmp_path / "logs" / "job-1.log").mkdir(parents=True)
+    (tmp_path / "taken").write_text("a file, not a folder")
+    big = replace(sample_report("completed"), title="t" * 600_000)  # past 1 MB: the file
+    reports = [replace(big, id=f"job-{n}") for n in (0, 1)]
+    outputs, log = _published(
+        tmp_path, reports, log_path="logs/{job_id}.log", reports_path="taken/reports.json"
+    )
+    assert json.loads(outputs["jobs"])[0]["log_file"] == "logs/job-0.log"
+    assert not json.loads(outputs["jobs"])[1]["log_file"]
+    assert "::warning::log_path: could not write logs/job-1.log (Is a directory)" in log
+    assert "::warning::reports_path: could not write it (" in log
+    assert outputs["status"] == "completed" and outputs["reports_file"] == ""
+    assert "The full reports were not written: see the warning" in log
+
+
+@pytest.mark.parametrize("name", ["log_path", "reports_path"])
+def test_a_path_that_names_a_directory_is_bad_input(tmp_path: Path, name: str) -> None:
+    (tmp_path / "0").mkdir()
+    with pytest.raises(InputError, match=f"Input '{name}': names a directory in the workspace"):
+        from_inputs(
+            {"job_id": "a", "repository": "acme/agents", name: "0"},
+            {"GITHUB_WORKSPACE": str(tmp_path)},
+        )
 
 
 @pytest.mark.parametrize("count", [200, 5_000])

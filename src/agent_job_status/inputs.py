@@ -222,7 +222,9 @@ def check_log_path(raw: str, workspace: Path) -> str:
     if "{job_id}" not in value and "{" in value:
         raise InputError("log_path", "the only placeholder is {job_id}")
     # The job id itself is checked to hold no '..' or '/' escapes below.
-    workspace_path("log_path", value.replace("{job_id}", "x"), workspace)
+    path = workspace_path("log_path", value.replace("{job_id}", "x"), workspace)
+    if "{job_id}" not in value:
+        not_a_directory("log_path", path, value)
     return value
 
 
@@ -231,8 +233,14 @@ def check_reports_path(raw: str, workspace: Path) -> str:
     if "{" in value:
         raise InputError("reports_path", "takes no placeholder (one file holds every job)")
     if value:
-        workspace_path("reports_path", value, workspace)
+        not_a_directory("reports_path", workspace_path("reports_path", value, workspace), value)
     return value
+
+
+def not_a_directory(name: str, path: Path | None, value: str) -> None:
+    """A file to write must not be a directory already (said now, not at the end)."""
+    if path is not None and path.is_dir():
+        raise InputError(name, f"names a directory in the workspace, not a file: {shown(value)}")
 
 
 def shown(value: object) -> str:

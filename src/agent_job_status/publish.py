@@ -9,6 +9,7 @@ something had to be left out, every full report goes to `reports_path`.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import fields, replace
 from typing import Any
 
@@ -38,8 +39,12 @@ def cut_log(log: str, max_bytes: int) -> str:
     return (marker + tail) if room else marker[:max_bytes]
 
 
-def write_log_files(reports: list[Report], settings: Publishing) -> list[Report]:
-    """Write each job's whole log under the workspace; note the path in `log_file`."""
+def write_log_files(
+    reports: list[Report], settings: Publishing, warn: Callable[[str], None]
+) -> list[Report]:
+    """Write each job's whole log under the workspace; note the path in `log_file`.
+    A log that cannot be written (a directory or file in the way) is warned
+    about and left out: it never costs the status and outputs."""
     if not settings.log_path:
         return reports
     written = []
@@ -50,8 +55,13 @@ def write_log_files(reports: list[Report], settings: Publishing) -> list[Report]
         if root not in path.parents:  # ids are checked; this is a second lock
             written.append(report)
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(report.log, encoding="utf-8", errors="replace")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(report.log, encoding="utf-8", errors="replace")
+        except OSError as exc:
+            warn(f"log_path: could not write {neutral(relative, 200)} ({exc.strerror or exc})")
+            written.append(report)
+            continue
         written.append(replace(report, log_file=relative))
     return written
 
@@ -189,15 +199,20 @@ def write_reports_file(reports: list[Report], settings: Publishing) -> str:
 
 def publish(reports: list[Report], settings: Publishing, runner: Runner) -> list[Report]:
     """Write the log files, outputs and summary; returns reports with `log_file` set."""
-    reports = write_log_files(reports, settings)
+    reports = write_log_files(reports, settings, runner.warning)
     outputs, notes = outputs_for(reports, settings)
     if notes:  # something was left out of the outputs: nothing is lost
-        written = write_reports_file(reports, settings)
+        try:
+            written = write_reports_file(reports, settings)
+        except OSError as exc:
+            runner.warning(f"reports_path: could not write it ({exc.strerror or exc})")
+            written = ""
         outputs["reports_file"] = written
         notes.append(
             f"Every full report is in {neutral(written, 200)} (the reports_file output)"
             if written
-            else "The full reports were not written: reports_path is empty"
+            else "The full reports were not written: "
+            + ("reports_path is empty" if not settings.reports_path else "see the warning")
         )
     runner.set_outputs(outputs)
     for note in notes:
