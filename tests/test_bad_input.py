@@ -457,3 +457,18 @@ def test_template_inside_the_workspace_is_used(msim: Simulator, workspace: Path)
     result = run_action(msim, workspace, {**BASE, "summary_template": "tpl.md.j2"})
     check_run(result)
     assert result.code == 0 and "status: completed" in (workspace / "summary.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("comment_pr", "\u0661"), ("log_max_bytes", "\uff11\uff10"), ("timeout", "\u0663m")],
+)
+def test_digits_of_other_scripts_are_not_numbers(
+    msim: Simulator, workspace: Path, name: str, value: str
+) -> None:
+    """Python's int() and regex \\d take Arabic-Indic or full-width digits; an input
+    takes ASCII digits only, as the contract says (found by random examples)."""
+    assert expected(name, value, msim.url, TOKEN, workspace) == {BAD}
+    result = run_action(msim, workspace, {**BASE, name: value})
+    check_run(result, name)
+    assert result.code == 2

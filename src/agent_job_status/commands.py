@@ -162,7 +162,7 @@ def status_settings(args: argparse.Namespace, env: Mapping[str, str]) -> Setting
                 args.branch_prefix,
                 args.workflow,
                 api,
-                int(own_run) if own_run.isdigit() else None,
+                int(own_run) if own_run.isascii() and own_run.isdigit() else None,
             ),
             wait=wait_from(
                 args.wait, args.wait_for, args.timeout, args.poll_interval, args.start_timeout

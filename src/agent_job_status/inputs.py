@@ -28,7 +28,8 @@ BAD_ID_CHARS = (
 )
 _BAD_ID_CHARS = re.compile(f"[{BAD_ID_CHARS}]")
 _REPO = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)?")
+# ASCII digits only: Python's \d (and int, float) also take other scripts' digits.
+_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)?")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
@@ -63,7 +64,7 @@ def parse_duration(name: str, raw: str) -> float:
 
 def parse_int(name: str, raw: str, *, minimum: int, maximum: int) -> int:
     text = raw.strip()
-    if not re.fullmatch(r"\d{1,12}", text):
+    if not re.fullmatch(r"[0-9]{1,12}", text):
         raise InputError(name, f"expected a whole number, got {shown(raw)}")
     value = int(text)
     if not minimum <= value <= maximum:
