@@ -126,7 +126,7 @@ def observe(
         facts = before if detail and before is not None else status_facts(source, ids)
         if detail:  # a final report: nothing assumed to save requests stays assumed
             facts = source.exact(facts)
-        if not detail:
+        else:
             light[ids] = facts
         return reports_for(source, facts, detail=detail) or [nothing_found(settings)]
 

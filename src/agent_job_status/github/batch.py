@@ -57,7 +57,6 @@ class BatchReads(StatusReads):
             for name in candidates
         }
         branches = self._branches(bare) if bare else {}
-        self.assumed.difference_update(n for n in wanted if runs.get(n) or pulls.get(n))
         progress = len(job_ids) <= PROGRESS_UP_TO
         facts = []
         for job_id, candidates in names.items():
@@ -132,8 +131,9 @@ class BatchReads(StatusReads):
                     # No branch to tell whose it is: it can be no job's newest.
                     self.warn_once(f"skipped an unreadable item of {path} (no branch)")
             last = items[-1] if items and isinstance(items[-1], dict) else {}
-            settled |= horizon.passed(unseen(groups, found), last.get(LIST_ORDER[key]))
-            missing = unseen(groups, found) - settled
+            missing = unseen(groups, found)
+            settled |= horizon.passed(missing, last.get(LIST_ORDER[key]))
+            missing -= settled
             if not missing:
                 break
             link = resp.headers.get("link", "")
@@ -167,8 +167,9 @@ class BatchReads(StatusReads):
         fresh = missing - known - self._ever_located  # each branch is located once
         if math.ceil(len(fresh) / PER_QUERY) + len(known) >= left:
             return None  # reading on is no dearer
-        if fresh - self._located.asked:
-            more = locate(self.client, self.target, sorted(fresh - self._located.asked))
+        todo = fresh - self._located.asked
+        if todo:
+            more = locate(self.client, self.target, sorted(todo))
             if more is None:  # no GraphQL here (or not now): the lists alone, as before
                 self._graphql = False
                 return None
